@@ -1,0 +1,93 @@
+# unitwatch build. `make` builds build/unitwatchd; `make check` runs the unit tests, also under
+# ASan+UBSan; `make vm-check` runs the VM tier; `make bench` the collection benchmark.
+VERSION   := 0.1.0
+CC        ?= cc
+PKGS      := libsystemd libmicrohttpd jansson
+WARNINGS  := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+             -Wvla -Wwrite-strings -Wimplicit-fallthrough -Werror
+CFLAGS    ?= -O2 -g
+CFLAGS    += -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -DUNITWATCH_VERSION='"$(VERSION)"' \
+             $(shell pkg-config --cflags $(PKGS))
+LDLIBS    += $(shell pkg-config --libs $(PKGS)) -lpthread -lm
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+PREFIX    ?= /usr/local
+BUILD     ?= build
+
+# Everything but main.c goes into a static library that the tests and benchmarks link too.
+LIB_SRC   := $(wildcard collectors/*.c web/*.c) $(filter-out daemon/main.c,$(wildcard daemon/*.c))
+MAIN_SRC  := daemon/main.c
+TEST_SRC  := $(wildcard tests/unit/test-*.c)
+
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+SAN_OBJ   := $(LIB_SRC:%.c=$(BUILD)/san/%.o)
+TESTS     := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+SAN_TESTS := $(TEST_SRC:tests/unit/%.c=$(BUILD)/san-tests/%)
+
+.PHONY: all check check-plain check-san bench vm-check format format-check promtool-check \
+        install clean
+all: $(BUILD)/unitwatchd
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/san/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libunitwatch.a: $(LIB_OBJ)
+	$(AR) rcs $@ $^
+
+$(BUILD)/libunitwatch-san.a: $(SAN_OBJ)
+	$(AR) rcs $@ $^
+
+$(BUILD)/unitwatchd: $(BUILD)/obj/daemon/main.o $(BUILD)/libunitwatch.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/unitwatchd-san: $(BUILD)/san/daemon/main.o $(BUILD)/libunitwatch-san.a
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libunitwatch.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -I. -o $@ $< $(BUILD)/libunitwatch.a $(LDLIBS) -lcriterion
+
+$(BUILD)/san-tests/%: tests/unit/%.c $(BUILD)/libunitwatch-san.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -I. -o $@ $< $(BUILD)/libunitwatch-san.a $(LDLIBS) -lcriterion
+
+# Tests run from the top of the tree: they find fixtures under tests/ and ../shared/cases.
+check: check-plain check-san promtool-check
+
+check-plain: $(TESTS) $(BUILD)/unitwatchd
+	@set -e; for t in $(TESTS); do echo "== $$t"; $$t --jobs 2; done
+
+check-san: $(SAN_TESTS) $(BUILD)/unitwatchd-san
+	@set -e; for t in $(SAN_TESTS); do echo "== $$t (ASan+UBSan)"; \
+	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $$t --jobs 2; done
+
+promtool-check: $(BUILD)/unitwatchd
+	tests/promtool-check.sh $(BUILD)/unitwatchd
+
+bench: $(BUILD)/bench-collect
+	$(BUILD)/bench-collect
+
+$(BUILD)/bench-collect: bench/bench-collect.c $(BUILD)/libunitwatch.a
+	$(CC) $(CFLAGS) -I. -o $@ $< $(BUILD)/libunitwatch.a $(LDLIBS)
+
+vm-check: $(BUILD)/unitwatchd
+	tests/vm/check.sh
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+format-check:
+	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+
+install: $(BUILD)/unitwatchd
+	install -Dm755 $(BUILD)/unitwatchd $(DESTDIR)$(PREFIX)/bin/unitwatchd
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(LIB_OBJ:.o=.d) $(SAN_OBJ:.o=.d)

@@ -1,0 +1,329 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../collectors/cg_discover.h"
+#include "log.h"
+#include "util.h"
+
+int cfg_list_add(char **list, size_t max, const char *s)
+{
+        size_t n = 0;
+
+        while (list[n])
+                n++;
+        if (n >= max)
+                return -E2BIG;
+        list[n] = strdup(s);
+        return list[n] ? 0 : -ENOMEM;
+}
+
+void cfg_list_clear(char **list)
+{
+        for (size_t i = 0; list[i]; i++)
+                list[i] = (free(list[i]), NULL);
+}
+
+int cfg_init(struct uw_config *c)
+{
+        *c = (struct uw_config){
+                .interval = 10,
+                .log_level = LOG_LEVEL_INFO,
+                .unit_types = UNIT_SERVICE,
+        };
+        c->cgroup_root = strdup("/sys/fs/cgroup");
+        c->sysfs_root = strdup("/sys");
+        c->state_dir = strdup("/var/lib/unitwatch");
+        if (!c->cgroup_root || !c->sysfs_root || !c->state_dir)
+                return -ENOMEM;
+        return 0;
+}
+
+void cfg_release(struct uw_config *c)
+{
+        cfg_list_clear(c->listen);
+        cfg_list_clear(c->include);
+        cfg_list_clear(c->exclude);
+        free(c->cgroup_root);
+        free(c->sysfs_root);
+        free(c->bus_address);
+        free(c->state_dir);
+        *c = (struct uw_config){};
+}
+
+int cfg_parse_unit_types(const char *s, unsigned *ret, char *err, size_t err_size)
+{
+        _cleanup_free_ char *copy = strdup(s);
+        unsigned mask = 0;
+        char *save = NULL;
+
+        if (!copy)
+                return -ENOMEM;
+        for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+                if (streq(w, "service"))
+                        mask |= UNIT_SERVICE;
+                else if (streq(w, "scope"))
+                        mask |= UNIT_SCOPE;
+                else if (streq(w, "slice"))
+                        mask |= UNIT_SLICE;
+                else {
+                        (void)snprintf(err, err_size,
+                                       "unknown unit type '%s' (expected service, scope, slice)",
+                                       w);
+                        return -EINVAL;
+                }
+        }
+        if (!mask) {
+                (void)snprintf(err, err_size, "no unit type given");
+                return -EINVAL;
+        }
+        *ret = mask;
+        return 0;
+}
+
+int cfg_parse_listen(const char *s, char *ret_host, size_t host_size, unsigned *ret_port)
+{
+        const char *colon, *host = s;
+        size_t host_len;
+        char *end;
+        unsigned long port;
+        unsigned char addr[16];
+        char tmp[64];
+
+        if (s[0] == '[') {
+                const char *close = strchr(s, ']');
+
+                if (!close || close[1] != ':')
+                        return -EINVAL;
+                host = s + 1;
+                host_len = (size_t)(close - host);
+                colon = close + 1;
+        } else {
+                colon = strrchr(s, ':');
+                if (!colon)
+                        return -EINVAL;
+                host_len = (size_t)(colon - s);
+        }
+        if (host_len == 0 || host_len >= sizeof(tmp) || host_len >= host_size)
+                return -EINVAL;
+        memcpy(tmp, host, host_len);
+        tmp[host_len] = '\0';
+        if (inet_pton(s[0] == '[' ? AF_INET6 : AF_INET, tmp, addr) != 1)
+                return -EINVAL;
+        errno = 0;
+        port = strtoul(colon + 1, &end, 10);
+        if (errno || *end || end == colon + 1 || port == 0 || port > 65535)
+                return -EINVAL;
+        memcpy(ret_host, tmp, host_len + 1);
+        *ret_port = (unsigned)port;
+        return 0;
+}
+
+static int set_string(char **dst, json_t *v, const char *key, char *err, size_t err_size)
+{
+        char *copy;
+
+        if (!json_is_string(v)) {
+                (void)snprintf(err, err_size, "'%s' must be a string", key);
+                return -EINVAL;
+        }
+        copy = strdup(json_string_value(v));
+        if (!copy)
+                return -ENOMEM;
+        free(*dst);
+        *dst = copy;
+        return 0;
+}
+
+static int set_string_list(char **list, size_t max, json_t *v, const char *key, char *err,
+                           size_t err_size)
+{
+        size_t i;
+        json_t *e;
+
+        if (!json_is_array(v)) {
+                (void)snprintf(err, err_size, "'%s' must be an array of strings", key);
+                return -EINVAL;
+        }
+        cfg_list_clear(list);
+        json_array_foreach(v, i, e)
+        {
+                int r;
+
+                if (!json_is_string(e)) {
+                        (void)snprintf(err, err_size, "'%s'[%zu] must be a string", key, i);
+                        return -EINVAL;
+                }
+                r = cfg_list_add(list, max, json_string_value(e));
+                if (r == -E2BIG) {
+                        (void)snprintf(err, err_size, "'%s' has more than %zu entries", key, max);
+                        return -EINVAL;
+                }
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int load_units(struct uw_config *c, json_t *units, char *err, size_t err_size)
+{
+        const char *key;
+        json_t *v;
+
+        if (!json_is_object(units)) {
+                (void)snprintf(err, err_size, "'units' must be an object");
+                return -EINVAL;
+        }
+        json_object_foreach(units, key, v)
+        {
+                int r;
+
+                if (streq(key, "include"))
+                        r = set_string_list(c->include, CFG_GLOBS_MAX, v, "units.include", err,
+                                            err_size);
+                else if (streq(key, "exclude"))
+                        r = set_string_list(c->exclude, CFG_GLOBS_MAX, v, "units.exclude", err,
+                                            err_size);
+                else if (streq(key, "types")) {
+                        char joined[64] = "";
+                        size_t i;
+                        json_t *e;
+
+                        if (!json_is_array(v)) {
+                                (void)snprintf(err, err_size, "'units.types' must be an array");
+                                return -EINVAL;
+                        }
+                        json_array_foreach(v, i, e)
+                        {
+                                if (!json_is_string(e) ||
+                                    strlen(joined) + strlen(json_string_value(e)) + 2 >
+                                            sizeof(joined)) {
+                                        (void)snprintf(err, err_size,
+                                                       "'units.types'[%zu] must be one of "
+                                                       "\"service\", \"scope\", \"slice\"",
+                                                       i);
+                                        return -EINVAL;
+                                }
+                                if (i)
+                                        strcat(joined, ",");
+                                strcat(joined, json_string_value(e));
+                        }
+                        r = cfg_parse_unit_types(joined, &c->unit_types, err, err_size);
+                } else {
+                        (void)snprintf(err, err_size,
+                                       "unknown key 'units.%s' (known: include, exclude, types)",
+                                       key);
+                        return -EINVAL;
+                }
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int load_key(struct uw_config *c, const char *key, json_t *v, char *err, size_t err_size)
+{
+        if (streq(key, "listen")) {
+                int r = set_string_list(c->listen, CFG_LISTEN_MAX, v, key, err, err_size);
+                char host[64];
+                unsigned port;
+
+                for (size_t i = 0; r >= 0 && c->listen[i]; i++)
+                        if (cfg_parse_listen(c->listen[i], host, sizeof(host), &port) < 0) {
+                                (void)snprintf(err, err_size,
+                                               "'listen'[%zu] '%s' is not ADDRESS:PORT or "
+                                               "[IPV6]:PORT",
+                                               i, c->listen[i]);
+                                return -EINVAL;
+                        }
+                return r;
+        }
+        if (streq(key, "interval")) {
+                double d = json_number_value(v);
+
+                if (!json_is_number(v) || !isfinite(d) || d < 0.1 || d > 3600) {
+                        (void)snprintf(err, err_size,
+                                       "'interval' must be a number of seconds from 0.1 to 3600");
+                        return -EINVAL;
+                }
+                c->interval = d;
+                return 0;
+        }
+        if (streq(key, "cgroup_root"))
+                return set_string(&c->cgroup_root, v, key, err, err_size);
+        if (streq(key, "sysfs_root"))
+                return set_string(&c->sysfs_root, v, key, err, err_size);
+        if (streq(key, "state_dir"))
+                return set_string(&c->state_dir, v, key, err, err_size);
+        if (streq(key, "bus"))
+                return set_string(&c->bus_address, v, key, err, err_size);
+        if (streq(key, "no_bus") || streq(key, "memory_stat_all")) {
+                if (!json_is_boolean(v)) {
+                        (void)snprintf(err, err_size, "'%s' must be true or false", key);
+                        return -EINVAL;
+                }
+                *(streq(key, "no_bus") ? &c->no_bus : &c->memory_stat_all) = json_is_true(v);
+                return 0;
+        }
+        if (streq(key, "log_level")) {
+                int l = json_is_string(v) ? log_level_from_string(json_string_value(v)) : -EINVAL;
+
+                if (l < 0) {
+                        (void)snprintf(err, err_size,
+                                       "'log_level' must be one of \"debug\", \"info\", "
+                                       "\"notice\", \"warning\", \"error\"");
+                        return -EINVAL;
+                }
+                c->log_level = l;
+                return 0;
+        }
+        if (streq(key, "units"))
+                return load_units(c, v, err, err_size);
+        (void)snprintf(err, err_size,
+                       "unknown key '%s' (known: listen, interval, cgroup_root, sysfs_root, "
+                       "state_dir, bus, no_bus, log_level, units, memory_stat_all)",
+                       key);
+        return -EINVAL;
+}
+
+int cfg_load_file(struct uw_config *c, const char *path, char *err, size_t err_size)
+{
+        json_auto_t *root = NULL;
+        json_error_t jerr;
+        const char *key;
+        json_t *v;
+
+        root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+        if (!root) {
+                if (jerr.line < 0) {
+                        (void)snprintf(err, err_size, "cannot read '%s': %s", path, jerr.text);
+                        return -EIO;
+                }
+                (void)snprintf(err, err_size, "'%s' line %d column %d: %s", path, jerr.line,
+                               jerr.column, jerr.text);
+                return -EINVAL;
+        }
+        if (!json_is_object(root)) {
+                (void)snprintf(err, err_size, "'%s': the top level must be a JSON object", path);
+                return -EINVAL;
+        }
+        json_object_foreach(root, key, v)
+        {
+                char inner[512] = "";
+                int r = load_key(c, key, v, inner, sizeof(inner));
+
+                if (r < 0) {
+                        (void)snprintf(err, err_size, "'%s': %s", path,
+                                       inner[0] ? inner : strerror(-r));
+                        return r;
+                }
+        }
+        return 0;
+}

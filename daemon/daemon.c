@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: MIT */
+#include "daemon.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-event.h>
+
+#include "../collectors/cg_reader.h"
+#include "../web/http.h"
+#include "../web/render.h"
+#include "collector.h"
+#include "log.h"
+#include "store.h"
+#include "util.h"
+
+/* fds kept for everything but cgroup files: HTTP connections, the bus, logs. */
+#define FD_RESERVE 1200
+
+struct uw_daemon {
+        const struct uw_config *cfg;
+        sd_event *event;
+        sd_bus *bus;
+        struct uw_collector *collector;
+        struct uw_store store;
+        struct http_server *http[CFG_LISTEN_MAX];
+        unsigned failed_cycles;
+};
+
+int uw_collect_and_render(struct uw_collector *c, const struct uw_config *cfg,
+                          const struct uw_snapshot *prev, struct uw_snapshot **ret)
+{
+        struct render_opts o = {.memory_stat_all = cfg->memory_stat_all, .rates = true};
+        struct uw_snapshot *s;
+        int r;
+
+        r = uw_collector_collect(c, prev, &s);
+        if (r < 0)
+                return r;
+        r = render_prom(s, &o, &s->metrics, &s->metrics_len);
+        if (r >= 0)
+                r = render_json(s, &o, false, &s->json, &s->json_len);
+        if (r < 0) {
+                uw_snapshot_unref(s);
+                return r;
+        }
+        *ret = s;
+        return 0;
+}
+
+static void collect_cycle(struct uw_daemon *d)
+{
+        _cleanup_(uw_snapshot_unrefp) struct uw_snapshot *prev = uw_store_get(&d->store);
+        struct uw_snapshot *s;
+        int r;
+
+        r = uw_collect_and_render(d->collector, d->cfg, prev, &s);
+        if (r < 0) {
+                /* Keep serving the last good snapshot; say so once per streak of failures. */
+                if (d->failed_cycles++ == 0)
+                        (void)log_error_errno(r,
+                                              "collection failed: %m; serving the last good "
+                                              "snapshot and retrying every %.1f s",
+                                              d->cfg->interval);
+                return;
+        }
+        if (d->failed_cycles) {
+                log_notice("collection works again after %u failed cycles", d->failed_cycles);
+                d->failed_cycles = 0;
+        }
+        log_debug("collected %zu units in %.3f ms", s->n_units, (double)s->collect_usec / 1e3);
+        uw_store_publish(&d->store, s);
+}
+
+static int on_timer(sd_event_source *src, uint64_t usec, void *userdata)
+{
+        struct uw_daemon *d = userdata;
+
+        (void)usec;
+        collect_cycle(d);
+        return sd_event_source_set_time_relative(src, (uint64_t)(d->cfg->interval * 1e6));
+}
+
+static int on_sighup(sd_event_source *src, const struct signalfd_siginfo *si, void *userdata)
+{
+        (void)src;
+        (void)si;
+        (void)userdata;
+        /* TODO: re-read the config file and apply it, keeping the old one when it is invalid. */
+        log_notice("SIGHUP received: reloading the configuration is not supported yet, "
+                   "restart unitwatchd to apply changes");
+        return 0;
+}
+
+/*
+ * The bus gives unit states and limits; without it units come from the cgroup tree alone.
+ * TODO: watch units over the bus (Subscribe, ListUnits, PropertiesChanged); today the
+ * connection only proves the bus is reachable and discovery always uses the cgroup tree.
+ */
+static void connect_bus(struct uw_daemon *d)
+{
+        const struct uw_config *cfg = d->cfg;
+        int r;
+
+        if (cfg->no_bus) {
+                log_info("--no-bus: discovering units from the cgroup tree under '%s'",
+                         cfg->cgroup_root);
+                return;
+        }
+        if (cfg->bus_address) {
+                r = sd_bus_new(&d->bus);
+                if (r >= 0)
+                        r = sd_bus_set_address(d->bus, cfg->bus_address);
+                if (r >= 0)
+                        r = sd_bus_set_bus_client(d->bus, 1);
+                if (r >= 0)
+                        r = sd_bus_start(d->bus);
+        } else {
+                r = sd_bus_open_system(&d->bus);
+        }
+        if (r >= 0)
+                r = sd_bus_attach_event(d->bus, d->event, SD_EVENT_PRIORITY_NORMAL);
+        if (r < 0) {
+                d->bus = sd_bus_flush_close_unref(d->bus);
+                log_notice("system bus unavailable (%s: %s): running without it, units are "
+                           "discovered from the cgroup tree under '%s' and unit states are "
+                           "not reported",
+                           cfg->bus_address ? cfg->bus_address : "system bus", strerror(-r),
+                           cfg->cgroup_root);
+                return;
+        }
+        log_info("connected to %s; units are discovered from the cgroup tree under '%s'",
+                 cfg->bus_address ? cfg->bus_address : "the system bus", cfg->cgroup_root);
+}
+
+static void daemon_release(struct uw_daemon *d)
+{
+        for (size_t i = 0; i < CFG_LISTEN_MAX; i++)
+                http_server_stop(d->http[i]);
+        uw_collector_free(d->collector);
+        d->bus = sd_bus_flush_close_unref(d->bus);
+        d->event = sd_event_unref(d->event);
+        uw_store_release(&d->store);
+}
+
+static int daemon_setup(struct uw_daemon *d, const char *cgroup_root)
+{
+        struct uw_collector_config cc = {
+                .cgroup_root = cgroup_root,
+                .sysfs_root = d->cfg->sysfs_root,
+                .types = d->cfg->unit_types,
+                .include = (char **)d->cfg->include,
+                .exclude = (char **)d->cfg->exclude,
+                .fd_budget = cg_reader_fd_budget(FD_RESERVE),
+        };
+        const char *default_listen[] = {CFG_DEFAULT_LISTEN, NULL};
+        const char *const *listen =
+                d->cfg->listen[0] ? (const char *const *)d->cfg->listen : default_listen;
+        sigset_t mask;
+        int r;
+
+        (void)sigemptyset(&mask);
+        (void)sigaddset(&mask, SIGTERM);
+        (void)sigaddset(&mask, SIGINT);
+        (void)sigaddset(&mask, SIGHUP);
+        (void)sigprocmask(SIG_BLOCK, &mask, NULL);
+
+        r = sd_event_default(&d->event);
+        if (r < 0)
+                return log_error_errno(r, "cannot create the event loop: %m");
+        r = sd_event_add_signal(d->event, NULL, SIGTERM, NULL, NULL);
+        if (r >= 0)
+                r = sd_event_add_signal(d->event, NULL, SIGINT, NULL, NULL);
+        if (r >= 0)
+                r = sd_event_add_signal(d->event, NULL, SIGHUP, on_sighup, d);
+        if (r >= 0)
+                r = sd_event_set_watchdog(d->event, true);
+        if (r < 0)
+                return log_error_errno(r, "cannot set up signal handling: %m");
+
+        connect_bus(d);
+
+        r = uw_collector_new(&cc, &d->collector);
+        if (r < 0)
+                return log_error_errno(r, "cannot open the cgroup tree '%s': %m", cgroup_root);
+        log_info("keeping up to %u cgroup files open between collections", cc.fd_budget);
+
+        collect_cycle(d);
+
+        for (size_t i = 0; listen[i]; i++) {
+                r = http_server_start(listen[i], &d->store, &d->http[i]);
+                if (r < 0)
+                        return r;
+        }
+        return sd_event_add_time_relative(d->event, NULL, CLOCK_MONOTONIC,
+                                          (uint64_t)(d->cfg->interval * 1e6), 0, on_timer, d);
+}
+
+int uw_daemon_run(const struct uw_config *cfg, const char *cgroup_root)
+{
+        struct uw_daemon d = {.cfg = cfg};
+        int r;
+
+        uw_store_init(&d.store);
+        r = daemon_setup(&d, cgroup_root);
+        if (r >= 0) {
+                (void)sd_notify(0, "READY=1\nSTATUS=Collecting");
+                log_info("unitwatchd %s running, collecting every %.1f s", UNITWATCH_VERSION,
+                         cfg->interval);
+                r = sd_event_loop(d.event);
+                if (r < 0)
+                        (void)log_error_errno(r, "event loop failed: %m");
+                else
+                        log_info("stopping");
+                (void)sd_notify(0, "STOPPING=1");
+        }
+        daemon_release(&d);
+        return r < 0 ? r : 0;
+}

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: MIT */
+#include "snapshot.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+struct uw_snapshot *uw_snapshot_new(const char *cgroup_root, size_t n_units_max)
+{
+        struct uw_snapshot *s = calloc(1, sizeof(*s));
+
+        if (!s)
+                return NULL;
+        atomic_init(&s->refcount, 1);
+        s->cgroup_root = strdup(cgroup_root);
+        s->units = calloc(n_units_max ? n_units_max : 1, sizeof(struct uw_unit));
+        if (!s->cgroup_root || !s->units) {
+                free(s->cgroup_root);
+                free(s->units);
+                free(s);
+                return NULL;
+        }
+        return s;
+}
+
+struct uw_snapshot *uw_snapshot_ref(struct uw_snapshot *s)
+{
+        if (s)
+                atomic_fetch_add(&s->refcount, 1);
+        return s;
+}
+
+static void unit_release(struct uw_unit *u)
+{
+        free(u->name);
+        free(u->cgroup);
+        free(u->io_names);
+        free(u->rates.io);
+        cg_sample_release(&u->sample);
+}
+
+void uw_snapshot_unref(struct uw_snapshot *s)
+{
+        if (!s || atomic_fetch_sub(&s->refcount, 1) != 1)
+                return;
+        for (size_t i = 0; i < s->n_units; i++)
+                unit_release(&s->units[i]);
+        free(s->units);
+        free(s->cgroup_root);
+        free(s->metrics);
+        free(s->json);
+        free(s);
+}
+
+static int unit_fill(struct uw_unit *u, const char *name, const char *cgroup,
+                     const struct cg_sample *sample, struct blockdev_cache *bd)
+{
+        u->name = strdup(name);
+        u->cgroup = strdup(cgroup);
+        if (!u->name || !u->cgroup)
+                return -ENOMEM;
+        if (sample->io.n) {
+                u->io_names = calloc(sample->io.n, sizeof(*u->io_names));
+                if (!u->io_names)
+                        return -ENOMEM;
+                for (size_t i = 0; i < sample->io.n; i++) {
+                        const struct cg_io_dev *d = &sample->io.devs[i];
+
+                        (void)snprintf(u->io_names[i], sizeof(u->io_names[i]), "%s",
+                                       blockdev_name(bd, d->major, d->minor, sample->time_usec));
+                }
+        }
+        return cg_sample_copy(&u->sample, sample);
+}
+
+int uw_snapshot_add(struct uw_snapshot *s, const char *name, const char *cgroup,
+                    const struct cg_sample *sample, struct blockdev_cache *bd)
+{
+        struct uw_unit *u = &s->units[s->n_units];
+        int r;
+
+        *u = (struct uw_unit){};
+        r = unit_fill(u, name, cgroup, sample, bd);
+        if (r < 0) {
+                unit_release(u);
+                return r;
+        }
+        s->n_units++;
+        return 0;
+}
+
+const struct uw_unit *uw_snapshot_find(const struct uw_snapshot *s, const char *name)
+{
+        for (size_t i = 0; i < s->n_units; i++)
+                if (streq(s->units[i].name, name))
+                        return &s->units[i];
+        return NULL;
+}
+
+/* Rate of a monotonic counter; false when it went down (a reset) or time did not advance. */
+static bool counter_rate(uint64_t old, uint64_t new, double seconds, double scale, double *ret)
+{
+        if (new < old || seconds <= 0)
+                return false;
+        *ret = (double)(new - old) / seconds / scale;
+        return true;
+}
+
+static void unit_rates(struct uw_unit *u, const struct uw_unit *p)
+{
+        const struct cg_sample *a = &p->sample, *b = &u->sample;
+        double dt = (double)(b->time_usec - a->time_usec) / 1e6;
+        uint64_t ou, nu, os, ns, ot, nt;
+        static const enum cg_io_key keys[_UW_IO_RATE_MAX] = {CG_IO_RBYTES, CG_IO_WBYTES, CG_IO_RIOS,
+                                                             CG_IO_WIOS};
+
+        if (a->cgroup_id != b->cgroup_id || b->time_usec <= a->time_usec)
+                return;
+        u->has_rates = true;
+        u->rates.interval_seconds = dt;
+
+        if (a->has_cpu_stat && b->has_cpu_stat && cg_kv_get(&a->cpu_stat, "usage_usec", &ot) &&
+            cg_kv_get(&b->cpu_stat, "usage_usec", &nt) &&
+            cg_kv_get(&a->cpu_stat, "user_usec", &ou) &&
+            cg_kv_get(&b->cpu_stat, "user_usec", &nu) &&
+            cg_kv_get(&a->cpu_stat, "system_usec", &os) &&
+            cg_kv_get(&b->cpu_stat, "system_usec", &ns))
+                u->rates.has_cpu = counter_rate(ot, nt, dt, 1e6, &u->rates.cpu_usage_cores) &&
+                                   counter_rate(ou, nu, dt, 1e6, &u->rates.cpu_user_cores) &&
+                                   counter_rate(os, ns, dt, 1e6, &u->rates.cpu_system_cores);
+
+        if (!b->io.n)
+                return;
+        u->rates.io = calloc(b->io.n, sizeof(*u->rates.io));
+        if (!u->rates.io)
+                return;
+        for (size_t i = 0; i < b->io.n; i++) {
+                const struct cg_io_dev *nd = &b->io.devs[i];
+
+                for (size_t j = 0; j < a->io.n; j++) {
+                        const struct cg_io_dev *od = &a->io.devs[j];
+
+                        if (od->major != nd->major || od->minor != nd->minor)
+                                continue;
+                        for (int k = 0; k < _UW_IO_RATE_MAX; k++) {
+                                unsigned bit = 1u << keys[k];
+
+                                if ((od->present & bit) && (nd->present & bit) &&
+                                    counter_rate(od->v[keys[k]], nd->v[keys[k]], dt, 1,
+                                                 &u->rates.io[i].v[k]))
+                                        u->rates.io[i].present |= 1u << k;
+                        }
+                        break;
+                }
+        }
+}
+
+int uw_snapshot_compute_rates(struct uw_snapshot *s, const struct uw_snapshot *prev)
+{
+        size_t j = 0;
+
+        /* Both are sorted by cgroup path: a merge walk. */
+        for (size_t i = 0; i < s->n_units && prev; i++) {
+                while (j < prev->n_units && strcmp(prev->units[j].cgroup, s->units[i].cgroup) < 0)
+                        j++;
+                if (j < prev->n_units && streq(prev->units[j].cgroup, s->units[i].cgroup))
+                        unit_rates(&s->units[i], &prev->units[j]);
+        }
+        return 0;
+}

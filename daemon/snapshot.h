@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * An immutable, refcounted view of every unit at one moment, with its rendered /metrics and
+ * JSON text. The collection thread builds one per cycle and publishes it by pointer swap;
+ * readers (HTTP threads) take a reference and never wait for a collection. Refcounting is
+ * atomic; everything else is read-only after uw_snapshot_finish().
+ */
+#pragma once
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../collectors/blockdev.h"
+#include "../collectors/cg_sample.h"
+
+enum uw_io_rate {
+        UW_IO_READ_BYTES,
+        UW_IO_WRITE_BYTES,
+        UW_IO_READ_OPS,
+        UW_IO_WRITE_OPS,
+        _UW_IO_RATE_MAX,
+};
+
+struct uw_rates {
+        double interval_seconds;
+        bool has_cpu; /* false after a reset (new cgroup or a counter that went down) */
+        double cpu_usage_cores, cpu_user_cores, cpu_system_cores;
+        /* Per io device, in the order of sample.io; bit i of present set when v[i] is valid. */
+        struct {
+                unsigned present;
+                double v[_UW_IO_RATE_MAX];
+        } * io;
+};
+
+struct uw_unit {
+        char *name;   /* exactly as systemd spells it; may hold any byte but '/' and NUL */
+        char *cgroup; /* path below the cgroup root, leading '/' */
+        struct cg_sample sample;
+        char (*io_names)[BLOCKDEV_NAME_MAX]; /* one per sample.io device */
+        bool has_rates;
+        struct uw_rates rates;
+};
+
+struct uw_snapshot {
+        atomic_int refcount;
+        double realtime;    /* seconds since the epoch when collection started */
+        uint64_t mono_usec; /* CLOCK_MONOTONIC at the same moment */
+        uint64_t collect_usec;
+        char *cgroup_root;
+        size_t n_units;
+        struct uw_unit *units; /* sorted by cgroup path */
+
+        char *metrics; /* Prometheus text, rendered once */
+        size_t metrics_len;
+        char *json; /* the whole snapshot as JSON, rendered once */
+        size_t json_len;
+};
+
+struct uw_snapshot *uw_snapshot_new(const char *cgroup_root, size_t n_units_max);
+struct uw_snapshot *uw_snapshot_ref(struct uw_snapshot *s);
+void uw_snapshot_unref(struct uw_snapshot *s);
+static inline void uw_snapshot_unrefp(struct uw_snapshot **s)
+{
+        if (*s)
+                uw_snapshot_unref(*s);
+}
+
+/* Appends a unit taking a deep copy of the sample; names io devices through bd. */
+int uw_snapshot_add(struct uw_snapshot *s, const char *name, const char *cgroup,
+                    const struct cg_sample *sample, struct blockdev_cache *bd);
+
+/* Looks a unit up by name (linear); NULL when unknown. */
+const struct uw_unit *uw_snapshot_find(const struct uw_snapshot *s, const char *name);
+
+/*
+ * Fills each unit's rates from prev (matched by cgroup path). A counter that went down or a
+ * cgroup that was recreated (different cgroup_id) gives no rate: never a negative or
+ * wrapped-around value.
+ */
+int uw_snapshot_compute_rates(struct uw_snapshot *s, const struct uw_snapshot *prev);

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: MIT */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <jansson.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../daemon/config.h"
+#include "../daemon/log.h"
+#include "../daemon/util.h"
+#include "render.h"
+
+#define CONNECTION_LIMIT   1024
+#define CONNECTION_TIMEOUT 30 /* seconds a connection may stay idle */
+
+struct http_server {
+        struct MHD_Daemon *mhd;
+        struct uw_store *store;
+        char *listen;
+};
+
+static enum MHD_Result queue_copy(struct MHD_Connection *conn, unsigned status,
+                                  const char *content_type, const char *body, size_t len)
+{
+        struct MHD_Response *resp;
+        enum MHD_Result ret;
+
+        resp = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+        if (!resp)
+                return MHD_NO;
+        (void)MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+        (void)MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+        ret = MHD_queue_response(conn, status, resp);
+        MHD_destroy_response(resp);
+        return ret;
+}
+
+/* Errors are JSON too: {"error": "...", "status": N}. */
+static enum MHD_Result queue_error(struct MHD_Connection *conn, unsigned status, const char *msg)
+{
+        json_auto_t *j = json_pack("{s:s, s:i}", "error", msg, "status", (int)status);
+        _cleanup_free_ char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+
+        if (!text)
+                return MHD_NO;
+        return queue_copy(conn, status, "application/json", text, strlen(text));
+}
+
+/*
+ * The snapshot's pre-rendered bytes are sent without a copy: the response holds a snapshot
+ * reference and drops it when libmicrohttpd is done with the body.
+ */
+static void response_done(void *cls)
+{
+        uw_snapshot_unref(cls);
+}
+
+static enum MHD_Result queue_snapshot_bytes(struct MHD_Connection *conn, struct uw_snapshot *s,
+                                            const char *body, size_t len, const char *content_type)
+{
+        struct MHD_Response *resp;
+        enum MHD_Result ret;
+
+        resp = MHD_create_response_from_buffer_with_free_callback_cls(
+                len, (void *)(uintptr_t)body, response_done, uw_snapshot_ref(s));
+        if (!resp) {
+                uw_snapshot_unref(s);
+                return MHD_NO;
+        }
+        (void)MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+        ret = MHD_queue_response(conn, MHD_HTTP_OK, resp);
+        MHD_destroy_response(resp);
+        return ret;
+}
+
+static enum MHD_Result serve_unit(struct MHD_Connection *conn, struct uw_snapshot *s,
+                                  const char *name)
+{
+        const struct uw_unit *u = uw_snapshot_find(s, name);
+        struct render_opts o = {.rates = true};
+        json_auto_t *j = NULL;
+        _cleanup_free_ char *text = NULL;
+
+        if (!u)
+                return queue_error(conn, MHD_HTTP_NOT_FOUND, "no such unit");
+        j = render_json_unit(u, &o);
+        text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+        if (!text)
+                return queue_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+        return queue_copy(conn, MHD_HTTP_OK, "application/json", text, strlen(text));
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
+                              const char *method, const char *version, const char *upload_data,
+                              size_t *upload_data_size, void **req_cls)
+{
+        struct http_server *srv = cls;
+        _cleanup_(uw_snapshot_unrefp) struct uw_snapshot *s = NULL;
+        static const char units_prefix[] = "/api/v1/units/";
+
+        (void)version;
+        (void)upload_data;
+        if (!streq(method, "GET") && !streq(method, "HEAD"))
+                return queue_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed");
+        if (*upload_data_size != 0)
+                return queue_error(conn, MHD_HTTP_BAD_REQUEST, "a GET request has no body");
+        (void)req_cls;
+
+        if (streq(url, "/healthz"))
+                return queue_copy(conn, MHD_HTTP_OK, "text/plain; charset=utf-8", "ok\n", 3);
+
+        s = uw_store_get(srv->store);
+        if (streq(url, "/readyz")) {
+                if (!s)
+                        return queue_copy(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+                                          "text/plain; charset=utf-8", "not ready\n", 10);
+                return queue_copy(conn, MHD_HTTP_OK, "text/plain; charset=utf-8", "ready\n", 6);
+        }
+        if (!streq(url, "/metrics") && !streq(url, "/api/v1/units") &&
+            strncmp(url, units_prefix, strlen(units_prefix)) != 0)
+                return queue_error(conn, MHD_HTTP_NOT_FOUND, "no such endpoint");
+        if (!s)
+                return queue_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+                                   "no snapshot yet: the first collection is still running");
+        if (streq(url, "/metrics"))
+                return queue_snapshot_bytes(conn, s, s->metrics, s->metrics_len, PROM_CONTENT_TYPE);
+        if (streq(url, "/api/v1/units"))
+                return queue_snapshot_bytes(conn, s, s->json, s->json_len, "application/json");
+        return serve_unit(conn, s, url + strlen(units_prefix));
+}
+
+static int parse_sockaddr(const char *listen, struct sockaddr_storage *ss)
+{
+        char host[64];
+        unsigned port;
+        int r;
+
+        r = cfg_parse_listen(listen, host, sizeof(host), &port);
+        if (r < 0)
+                return r;
+        memset(ss, 0, sizeof(*ss));
+        if (listen[0] == '[') {
+                struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+
+                a->sin6_family = AF_INET6;
+                a->sin6_port = htons((uint16_t)port);
+                return inet_pton(AF_INET6, host, &a->sin6_addr) == 1 ? AF_INET6 : -EINVAL;
+        }
+        struct sockaddr_in *a = (struct sockaddr_in *)ss;
+
+        a->sin_family = AF_INET;
+        a->sin_port = htons((uint16_t)port);
+        return inet_pton(AF_INET, host, &a->sin_addr) == 1 ? AF_INET : -EINVAL;
+}
+
+int http_server_start(const char *listen, struct uw_store *store, struct http_server **ret)
+{
+        struct sockaddr_storage ss;
+        struct http_server *srv;
+        unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+        int family;
+
+        family = parse_sockaddr(listen, &ss);
+        if (family < 0)
+                return log_error_errno(family, "invalid listen address '%s'", listen);
+        if (family == AF_INET6)
+                flags |= MHD_USE_IPv6;
+
+        srv = calloc(1, sizeof(*srv));
+        if (!srv)
+                return -ENOMEM;
+        srv->store = store;
+        srv->listen = strdup(listen);
+        srv->mhd = MHD_start_daemon(flags, 0, NULL, NULL, handle, srv, MHD_OPTION_SOCK_ADDR, &ss,
+                                    MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
+                                    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT,
+                                    MHD_OPTION_END);
+        if (!srv->mhd) {
+                int e = errno ? errno : EADDRNOTAVAIL;
+
+                free(srv->listen);
+                free(srv);
+                return log_error_errno(-e, "cannot listen on '%s': %m", listen);
+        }
+        log_info("serving /metrics and /api/v1 on http://%s", listen);
+        *ret = srv;
+        return 0;
+}
+
+void http_server_stop(struct http_server *s)
+{
+        if (!s)
+                return;
+        MHD_stop_daemon(s->mhd);
+        free(s->listen);
+        free(s);
+}

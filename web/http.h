@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The embedded HTTP server (libmicrohttpd, its own thread). Serves the current snapshot of a
+ * uw_store: /metrics (Prometheus text), /api/v1/units, /api/v1/units/{unit}, /healthz and
+ * /readyz. Handlers only take a snapshot reference and send pre-rendered bytes.
+ */
+#pragma once
+
+#include "../daemon/store.h"
+
+struct http_server;
+
+/* listen: "ADDRESS:PORT" or "[IPV6]:PORT". Logs and returns -errno when it cannot bind. */
+int http_server_start(const char *listen, struct uw_store *store, struct http_server **ret);
+void http_server_stop(struct http_server *s);

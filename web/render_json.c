@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: MIT */
+#include "render.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../daemon/util.h"
+#include "escape.h"
+
+/*
+ * JSON integers are signed 64-bit in jansson; a counter above INT64_MAX (never seen, but the
+ * kernel prints u64) is written as a decimal string rather than rounded.
+ */
+static json_t *json_u64(uint64_t v)
+{
+        char buf[32];
+
+        if (v <= INT64_MAX)
+                return json_integer((json_int_t)v);
+        (void)snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
+        return json_string(buf);
+}
+
+static json_t *json_name(const char *s)
+{
+        _cleanup_free_ char *safe = NULL;
+
+        if (utf8_is_valid(s, strlen(s)))
+                return json_string(s);
+        safe = utf8_escape_invalid(s);
+        return safe ? json_string(safe) : NULL;
+}
+
+/* A single-value file: omitted when absent, null when unlimited. */
+static void set_value(json_t *o, const char *key, const struct cg_value *v)
+{
+        if (!v->present)
+                return;
+        (void)json_object_set_new(o, key, v->v.unlimited ? json_null() : json_u64(v->v.value));
+}
+
+static json_t *kv_object(const struct cg_kv_set *set)
+{
+        json_t *o = json_object();
+
+        for (size_t i = 0; o && i < set->n; i++)
+                (void)json_object_set_new(o, set->items[i].key, json_u64(set->items[i].value));
+        return o;
+}
+
+static json_t *cpu_object(const struct cg_sample *s)
+{
+        json_t *o = json_object();
+
+        if (!o)
+                return NULL;
+        if (s->has_cpu_stat)
+                (void)json_object_set_new(o, "stat", kv_object(&s->cpu_stat));
+        if (s->has_cpu_max)
+                (void)json_object_set_new(o, "max",
+                                          json_pack("{s:o, s:o}", "quota_usec",
+                                                    s->cpu_max.quota_usec.unlimited
+                                                            ? json_null()
+                                                            : json_u64(s->cpu_max.quota_usec.value),
+                                                    "period_usec",
+                                                    json_u64(s->cpu_max.period_usec)));
+        set_value(o, "weight", &s->values[CG_V_CPU_WEIGHT]);
+        return o;
+}
+
+/* kernel memory where the kernel prints no "kernel" key (before 5.18): the sum of its parts. */
+static bool kernel_derived(const struct cg_kv_set *stat, uint64_t *ret)
+{
+        static const char *const parts[] = {"kernel_stack", "pagetables", "percpu",
+                                            "sock",         "vmalloc",    "slab"};
+        uint64_t sum = 0, v;
+        bool any = false;
+
+        if (cg_kv_get(stat, "kernel", &v))
+                return false;
+        for (size_t i = 0; i < ARRAY_SIZE(parts); i++)
+                if (cg_kv_get(stat, parts[i], &v)) {
+                        sum += v;
+                        any = true;
+                }
+        *ret = sum;
+        return any;
+}
+
+static json_t *memory_object(const struct cg_sample *s)
+{
+        json_t *o = json_object();
+        uint64_t v;
+
+        if (!o)
+                return NULL;
+        set_value(o, "current", &s->values[CG_V_MEMORY_CURRENT]);
+        set_value(o, "peak", &s->values[CG_V_MEMORY_PEAK]);
+        set_value(o, "min", &s->values[CG_V_MEMORY_MIN]);
+        set_value(o, "low", &s->values[CG_V_MEMORY_LOW]);
+        set_value(o, "high", &s->values[CG_V_MEMORY_HIGH]);
+        set_value(o, "max", &s->values[CG_V_MEMORY_MAX]);
+        set_value(o, "swap_current", &s->values[CG_V_SWAP_CURRENT]);
+        set_value(o, "swap_max", &s->values[CG_V_SWAP_MAX]);
+        if (cg_sample_working_set(s, &v))
+                (void)json_object_set_new(o, "working_set", json_u64(v));
+        if (s->has_memory_stat && kernel_derived(&s->memory_stat, &v))
+                (void)json_object_set_new(o, "kernel_derived", json_u64(v));
+        if (s->has_memory_events)
+                (void)json_object_set_new(o, "events", kv_object(&s->memory_events));
+        if (s->has_memory_stat)
+                (void)json_object_set_new(o, "stat", kv_object(&s->memory_stat));
+        return o;
+}
+
+static json_t *io_array(const struct uw_unit *u)
+{
+        json_t *a = json_array();
+
+        for (size_t d = 0; a && d < u->sample.io.n; d++) {
+                const struct cg_io_dev *dev = &u->sample.io.devs[d];
+                char mm[32];
+                json_t *o;
+
+                /* A bare "MAJ:MIN" line: the device is known but nothing was counted. */
+                if (!dev->present)
+                        continue;
+                (void)snprintf(mm, sizeof(mm), "%u:%u", dev->major, dev->minor);
+                o = json_pack("{s:o, s:s}", "device", json_name(u->io_names[d]), "major_minor", mm);
+                if (!o)
+                        continue;
+                for (int k = 0; k < _CG_IO_KEY_MAX; k++)
+                        if (dev->present & (1u << k))
+                                (void)json_object_set_new(o, cg_io_key_to_string(k),
+                                                          json_u64(dev->v[k]));
+                (void)json_array_append_new(a, o);
+        }
+        return a;
+}
+
+static json_t *psi_line(const struct cg_psi_line *l)
+{
+        return json_pack("{s:f, s:f, s:f, s:o}", "avg10", l->avg10, "avg60", l->avg60, "avg300",
+                         l->avg300, "total_usec", json_u64(l->total_usec));
+}
+
+static json_t *pressure_object(const struct cg_sample *s)
+{
+        json_t *o = json_object();
+
+        for (int r = 0; o && r < _CG_PSI_MAX; r++) {
+                json_t *p;
+
+                if (!s->has_psi[r])
+                        continue;
+                p = json_object();
+                if (!p)
+                        continue;
+                if (s->psi[r].some.present)
+                        (void)json_object_set_new(p, "some", psi_line(&s->psi[r].some));
+                if (s->psi[r].full.present)
+                        (void)json_object_set_new(p, "full", psi_line(&s->psi[r].full));
+                (void)json_object_set_new(o, cg_psi_resource_to_string(r), p);
+        }
+        return o;
+}
+
+static json_t *pids_object(const struct cg_sample *s)
+{
+        json_t *o = json_object();
+
+        if (!o)
+                return NULL;
+        set_value(o, "current", &s->values[CG_V_PIDS_CURRENT]);
+        set_value(o, "max", &s->values[CG_V_PIDS_MAX]);
+        if (s->has_pids_events)
+                (void)json_object_set_new(o, "events", kv_object(&s->pids_events));
+        return o;
+}
+
+static json_t *rates_object(const struct uw_unit *u)
+{
+        static const char *const io_names[_UW_IO_RATE_MAX] = {
+                [UW_IO_READ_BYTES] = "read_bytes_per_second",
+                [UW_IO_WRITE_BYTES] = "write_bytes_per_second",
+                [UW_IO_READ_OPS] = "read_ops_per_second",
+                [UW_IO_WRITE_OPS] = "write_ops_per_second",
+        };
+        json_t *o = json_pack("{s:f}", "interval_seconds", u->rates.interval_seconds);
+        json_t *io;
+
+        if (!o)
+                return NULL;
+        if (u->rates.has_cpu) {
+                (void)json_object_set_new(o, "cpu_usage_cores",
+                                          json_real(u->rates.cpu_usage_cores));
+                (void)json_object_set_new(o, "cpu_user_cores", json_real(u->rates.cpu_user_cores));
+                (void)json_object_set_new(o, "cpu_system_cores",
+                                          json_real(u->rates.cpu_system_cores));
+        }
+        io = json_array();
+        for (size_t d = 0; io && u->rates.io && d < u->sample.io.n; d++) {
+                char mm[32];
+                json_t *e;
+
+                if (!u->rates.io[d].present)
+                        continue;
+                (void)snprintf(mm, sizeof(mm), "%u:%u", u->sample.io.devs[d].major,
+                               u->sample.io.devs[d].minor);
+                e = json_pack("{s:o, s:s}", "device", json_name(u->io_names[d]), "major_minor", mm);
+                for (int k = 0; e && k < _UW_IO_RATE_MAX; k++)
+                        if (u->rates.io[d].present & (1u << k))
+                                (void)json_object_set_new(e, io_names[k],
+                                                          json_real(u->rates.io[d].v[k]));
+                (void)json_array_append_new(io, e);
+        }
+        (void)json_object_set_new(o, "io", io);
+        return o;
+}
+
+json_t *render_json_unit(const struct uw_unit *u, const struct render_opts *o)
+{
+        const struct cg_sample *s = &u->sample;
+        json_t *j;
+        uint64_t v;
+
+        j = json_pack("{s:o, s:o, s:o}", "unit", json_name(u->name), "cgroup", json_name(u->cgroup),
+                      "cgroup_id", json_u64(s->cgroup_id));
+        if (!j)
+                return NULL;
+        if (s->has_cgroup_events && cg_kv_get(&s->cgroup_events, "populated", &v))
+                (void)json_object_set_new(j, "populated", json_boolean(v != 0));
+        if (s->has_cgroup_events && cg_kv_get(&s->cgroup_events, "frozen", &v))
+                (void)json_object_set_new(j, "frozen", json_boolean(v != 0));
+        (void)json_object_set_new(j, "cpu", cpu_object(s));
+        (void)json_object_set_new(j, "memory", memory_object(s));
+        if (s->has_io)
+                (void)json_object_set_new(j, "io", io_array(u));
+        (void)json_object_set_new(j, "pids", pids_object(s));
+        (void)json_object_set_new(j, "pressure", pressure_object(s));
+        if (o->rates && u->has_rates)
+                (void)json_object_set_new(j, "rates", rates_object(u));
+        return j;
+}
+
+int render_json(const struct uw_snapshot *s, const struct render_opts *o, bool pretty, char **ret,
+                size_t *ret_len)
+{
+        json_auto_t *root = NULL;
+        json_t *units;
+        char *text;
+
+        units = json_array();
+        root = json_pack("{s:s, s:f, s:o, s:o}", "version", UNITWATCH_VERSION, "time", s->realtime,
+                         "cgroup_root", json_name(s->cgroup_root), "units", units);
+        if (!root)
+                return -ENOMEM;
+        for (size_t i = 0; i < s->n_units; i++) {
+                json_t *u = render_json_unit(&s->units[i], o);
+
+                if (!u || json_array_append_new(units, u) < 0)
+                        return -ENOMEM;
+        }
+        /* 15 digits: PSI's two decimals stay "0.12", the time keeps its microseconds. */
+        text = json_dumps(root, (pretty ? JSON_INDENT(2) : JSON_COMPACT) | JSON_REAL_PRECISION(15));
+        if (!text)
+                return -ENOMEM;
+        *ret = text;
+        *ret_len = strlen(text);
+        return 0;
+}
