@@ -57,7 +57,7 @@ $(BUILD)/san-tests/%: tests/unit/%.c $(BUILD)/libunitwatch-san.a
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -I. -o $@ $< $(BUILD)/libunitwatch-san.a $(LDLIBS) -lcriterion
 
 # Tests run from the top of the tree: they find fixtures under tests/ and ../shared/cases.
-check: check-plain check-san promtool-check
+check: check-plain check-san promtool-check format-check
 
 check-plain: $(TESTS) $(BUILD)/unitwatchd
 	@set -e; for t in $(TESTS); do echo "== $$t"; $$t --jobs 2; done
@@ -82,7 +82,7 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 format-check:
-	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h') && echo 'clang-format: tree is formatted'
 
 install: $(BUILD)/unitwatchd
 	install -Dm755 $(BUILD)/unitwatchd $(DESTDIR)$(PREFIX)/bin/unitwatchd
