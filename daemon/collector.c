@@ -10,12 +10,22 @@
 
 #include "../collectors/cg_discover.h"
 #include "../collectors/cg_reader.h"
+#include "../collectors/unit_watch.h"
 #include "log.h"
 #include "util.h"
 
 struct followed {
         char *path;
         struct cg_handle *h;
+        size_t target; /* index into this cycle's targets */
+};
+
+/* A unit to read this cycle: from the cgroup tree, or from the bus (with props). */
+struct target {
+        const char *unit;
+        const char *path; /* NULL: no cgroup now */
+        uint64_t id;      /* directory inode from readdir; 0 when not known (bus) */
+        const struct unit_props *props;
 };
 
 struct uw_collector {
@@ -142,50 +152,64 @@ static int filter_found(const struct uw_collector *c, struct cg_found *found, si
         return 0;
 }
 
+static int target_path_cmp(const void *a, const void *b)
+{
+        return strcmp(((const struct target *)a)->path, ((const struct target *)b)->path);
+}
+
 /*
- * Brings the followed set in line with what was found: a merge of two lists sorted by path.
- * A handle is reused when the directory is the same one (same inode), reopened otherwise.
+ * Brings the followed set in line with the targets that have a cgroup: a merge of two lists
+ * sorted by path. A handle is reused while the directory is the same one (same inode when
+ * known), reopened otherwise. Targets are sorted by path here, the cgroup-less ones last.
  */
-static int sync_units(struct uw_collector *c, struct cg_found *found, size_t n)
+static int sync_units(struct uw_collector *c, struct target *t, size_t n)
 {
         struct followed *next;
-        size_t j = 0, m = 0;
+        size_t j = 0, m = 0, with_path = 0;
 
-        next = calloc(n ? n : 1, sizeof(*next));
+        for (size_t i = 0; i < n; i++)
+                if (t[i].path) {
+                        struct target tmp = t[with_path];
+
+                        t[with_path++] = t[i];
+                        t[i] = tmp;
+                }
+        qsort(t, with_path, sizeof(*t), target_path_cmp);
+
+        next = calloc(with_path ? with_path : 1, sizeof(*next));
         if (!next)
                 return -ENOMEM;
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < with_path; i++) {
                 struct followed f = {};
 
-                if (!found[i].unit)
-                        continue;
-                while (j < c->n_units && strcmp(c->units[j].path, found[i].path) < 0)
+                while (j < c->n_units && strcmp(c->units[j].path, t[i].path) < 0)
                         followed_release(c, &c->units[j++]);
-                if (j < c->n_units && streq(c->units[j].path, found[i].path)) {
+                if (j < c->n_units && streq(c->units[j].path, t[i].path)) {
                         f = c->units[j];
                         c->units[j++] = (struct followed){};
-                        if (cg_handle_id(f.h) != found[i].id) {
+                        if (t[i].id && cg_handle_id(f.h) != t[i].id) {
                                 log_debug("cgroup '%s' was recreated, reopening it", f.path);
                                 followed_release(c, &f);
                         }
                 }
                 if (!f.h) {
-                        int r = cg_handle_open(c->reader, c->root_fd, found[i].path, &f.h);
+                        int r = cg_handle_open(c->reader, c->root_fd, t[i].path, &f.h);
 
                         if (r < 0) {
                                 log_debug_errno(r, "cannot open cgroup '%s': %m, skipping it",
-                                                found[i].path);
+                                                t[i].path);
                                 free(f.path);
                                 continue;
                         }
                 }
                 if (!f.path) {
-                        f.path = strdup(found[i].path);
+                        f.path = strdup(t[i].path);
                         if (!f.path) {
                                 cg_handle_free(c->reader, f.h);
                                 continue;
                         }
                 }
+                f.target = i;
                 next[m++] = f;
         }
         while (j < c->n_units)
@@ -194,6 +218,24 @@ static int sync_units(struct uw_collector *c, struct cg_found *found, size_t n)
         c->units = next;
         c->n_units = m;
         return 0;
+}
+
+/*
+ * Reads a followed cgroup. A kept handle whose directory was removed (a restart recreates
+ * it under the same path) reads as -ENODEV: reopen by path once and read the new one.
+ */
+static int read_followed(struct uw_collector *c, struct followed *f, const struct cg_sample **ret)
+{
+        int r = cg_handle_read(c->reader, f->h, ret);
+
+        if (r != -ENODEV)
+                return r;
+        cg_handle_free(c->reader, f->h);
+        f->h = NULL;
+        r = cg_handle_open(c->reader, c->root_fd, f->path, &f->h);
+        if (r < 0)
+                return -ENODEV;
+        return cg_handle_read(c->reader, f->h, ret);
 }
 
 static double realtime_now(void)
@@ -212,53 +254,111 @@ static uint64_t monotonic_usec(void)
         return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-static const char *unit_name_of(const char *path)
+static int collect_targets(struct uw_collector *c, struct target *t, size_t n,
+                           const struct uw_snapshot *prev, struct uw_snapshot **ret)
 {
-        const char *slash = strrchr(path, '/');
+        _cleanup_free_ bool *added = NULL;
+        struct uw_snapshot *s;
+        double started = realtime_now();
+        uint64_t mono = monotonic_usec();
+        int r;
 
-        return slash ? slash + 1 : path;
+        r = sync_units(c, t, n);
+        if (r < 0)
+                return r;
+        added = calloc(n ? n : 1, sizeof(*added));
+        s = uw_snapshot_new(c->cgroup_root, n);
+        if (!added || !s) {
+                uw_snapshot_unref(s);
+                return -ENOMEM;
+        }
+        s->realtime = started;
+        s->mono_usec = mono;
+        for (size_t i = 0; i < c->n_units; i++) {
+                const struct target *tg = &t[c->units[i].target];
+                const struct cg_sample *sample;
+
+                r = read_followed(c, &c->units[i], &sample);
+                /*
+                 * Vanished while read: a unit from the bus stays, without cgroup values; one
+                 * found in the tree is simply gone. Never a half-read sample.
+                 */
+                if (r < 0 && !tg->props)
+                        continue;
+                r = uw_snapshot_add(s, tg->unit, tg->path, r < 0 ? NULL : sample, tg->props, c->bd);
+                if (r < 0) {
+                        uw_snapshot_unref(s);
+                        return r;
+                }
+                added[c->units[i].target] = true;
+        }
+        for (size_t i = 0; i < n; i++) {
+                if (added[i] || !t[i].props)
+                        continue;
+                r = uw_snapshot_add(s, t[i].unit, NULL, NULL, t[i].props, c->bd);
+                if (r < 0) {
+                        uw_snapshot_unref(s);
+                        return r;
+                }
+        }
+        uw_snapshot_sort(s);
+        (void)uw_snapshot_compute_rates(s, prev);
+        s->collect_usec = monotonic_usec() - mono;
+        *ret = s;
+        return 0;
 }
 
 int uw_collector_collect(struct uw_collector *c, const struct uw_snapshot *prev,
                          struct uw_snapshot **ret)
 {
         struct cg_found *found = NULL;
-        struct uw_snapshot *s;
-        size_t n_found = 0;
-        double started = realtime_now();
-        uint64_t mono = monotonic_usec();
+        _cleanup_free_ struct target *t = NULL;
+        size_t n_found = 0, n = 0;
         int r;
 
         r = cg_discover(c->root_fd, c->cfg.types, &found, &n_found);
         if (r < 0)
                 return log_error_errno(r, "cannot list units below '%s': %m", c->cgroup_root);
         r = filter_found(c, found, n_found);
-        if (r >= 0)
-                r = sync_units(c, found, n_found);
-        cg_found_free(found, n_found);
-        if (r < 0)
-                return r;
-
-        s = uw_snapshot_new(c->cgroup_root, c->n_units);
-        if (!s)
-                return -ENOMEM;
-        s->realtime = started;
-        s->mono_usec = mono;
-        for (size_t i = 0; i < c->n_units; i++) {
-                const struct cg_sample *sample;
-
-                r = cg_handle_read(c->reader, c->units[i].h, &sample);
-                if (r < 0)
-                        continue; /* vanished: left out of this snapshot, logged at debug */
-                r = uw_snapshot_add(s, unit_name_of(c->units[i].path), c->units[i].path, sample,
-                                    c->bd);
-                if (r < 0) {
-                        uw_snapshot_unref(s);
-                        return r;
-                }
+        t = calloc(n_found ? n_found : 1, sizeof(*t));
+        if (r >= 0 && !t)
+                r = -ENOMEM;
+        if (r >= 0) {
+                for (size_t i = 0; i < n_found; i++)
+                        if (found[i].unit)
+                                t[n++] = (struct target){.unit = found[i].unit,
+                                                         .path = found[i].path,
+                                                         .id = found[i].id};
+                r = collect_targets(c, t, n, prev, ret);
         }
-        (void)uw_snapshot_compute_rates(s, prev);
-        s->collect_usec = monotonic_usec() - mono;
-        *ret = s;
-        return 0;
+        cg_found_free(found, n_found);
+        return r;
+}
+
+int uw_collector_collect_bus(struct uw_collector *c, const struct unit_watch *w,
+                             const struct uw_snapshot *prev, struct uw_snapshot **ret)
+{
+        size_t n_units = unit_watch_n_units(w), n = 0;
+        _cleanup_free_ struct target *t = calloc(n_units ? n_units : 1, sizeof(*t));
+        int r;
+
+        if (!t)
+                return -ENOMEM;
+        for (size_t i = 0; i < n_units; i++) {
+                const struct unit_props *p = unit_watch_unit(w, i);
+
+                if (!p || !p->id || !uw_unit_selected(c->cfg.include, c->cfg.exclude, p->id))
+                        continue;
+                t[n++] = (struct target){
+                        .unit = p->id,
+                        .path = p->control_group && p->control_group[0] ? p->control_group : NULL,
+                        .props = p,
+                };
+        }
+        r = collect_targets(c, t, n, prev, ret);
+        if (r >= 0) {
+                (*ret)->bus_used = true;
+                (*ret)->bus_connected = unit_watch_connected(w);
+        }
+        return r;
 }

@@ -36,5 +36,13 @@ unsigned uw_collector_fds_kept(const struct uw_collector *c);
 int uw_collector_collect(struct uw_collector *c, const struct uw_snapshot *prev,
                          struct uw_snapshot **ret);
 
+/*
+ * One cycle over the units the bus reports (every one listed, those without a cgroup with
+ * their cgroup values absent).
+ */
+struct unit_watch;
+int uw_collector_collect_bus(struct uw_collector *c, const struct unit_watch *w,
+                             const struct uw_snapshot *prev, struct uw_snapshot **ret);
+
 /* True when name passes the include/exclude globs. */
 bool uw_unit_selected(char *const *include, char *const *exclude, const char *name);

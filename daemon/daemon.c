@@ -10,6 +10,7 @@
 #include <systemd/sd-event.h>
 
 #include "../collectors/cg_reader.h"
+#include "../collectors/unit_watch.h"
 #include "../web/http.h"
 #include "../web/render.h"
 #include "collector.h"
@@ -20,24 +21,31 @@
 /* fds kept for everything but cgroup files: HTTP connections, the bus, logs. */
 #define FD_RESERVE 1200
 
+/* A burst of bus signals (a unit starting) becomes one collection this long after the first. */
+#define CHANGE_COALESCE_USEC 200000u
+
 struct uw_daemon {
         const struct uw_config *cfg;
         sd_event *event;
-        sd_bus *bus;
+        struct unit_watch *watch;
+        sd_event_source *change_timer;
+        bool ready;
         struct uw_collector *collector;
         struct uw_store store;
         struct http_server *http[CFG_LISTEN_MAX];
         unsigned failed_cycles;
 };
 
-int uw_collect_and_render(struct uw_collector *c, const struct uw_config *cfg,
-                          const struct uw_snapshot *prev, struct uw_snapshot **ret)
+int uw_collect_and_render(struct uw_collector *c, const struct unit_watch *watch,
+                          const struct uw_config *cfg, const struct uw_snapshot *prev,
+                          struct uw_snapshot **ret)
 {
         struct render_opts o = {.memory_stat_all = cfg->memory_stat_all, .rates = true};
         struct uw_snapshot *s;
         int r;
 
-        r = uw_collector_collect(c, prev, &s);
+        r = watch ? uw_collector_collect_bus(c, watch, prev, &s)
+                  : uw_collector_collect(c, prev, &s);
         if (r < 0)
                 return r;
         r = render_prom(s, &o, &s->metrics, &s->metrics_len);
@@ -57,7 +65,10 @@ static void collect_cycle(struct uw_daemon *d)
         struct uw_snapshot *s;
         int r;
 
-        r = uw_collect_and_render(d->collector, d->cfg, prev, &s);
+        /* With the bus, the first snapshot waits for the first full ListUnits + GetAll. */
+        if (d->watch && !unit_watch_synced(d->watch))
+                return;
+        r = uw_collect_and_render(d->collector, d->watch, d->cfg, prev, &s);
         if (r < 0) {
                 /* Keep serving the last good snapshot; say so once per streak of failures. */
                 if (d->failed_cycles++ == 0)
@@ -72,7 +83,41 @@ static void collect_cycle(struct uw_daemon *d)
                 d->failed_cycles = 0;
         }
         log_debug("collected %zu units in %.3f ms", s->n_units, (double)s->collect_usec / 1e3);
+        (void)sd_notifyf(0, "%sSTATUS=%zu units, %s, last collection %.1f ms",
+                         d->ready ? "" : "READY=1\n", s->n_units,
+                         !s->bus_used       ? "from the cgroup tree"
+                         : s->bus_connected ? "bus connected"
+                                            : "bus lost, states stale",
+                         (double)s->collect_usec / 1e3);
+        if (!d->ready)
+                log_info("first snapshot published: %zu units", s->n_units);
+        d->ready = true;
         uw_store_publish(&d->store, s);
+}
+
+static int on_change_timer(sd_event_source *src, uint64_t usec, void *userdata)
+{
+        struct uw_daemon *d = userdata;
+
+        (void)src;
+        (void)usec;
+        d->change_timer = sd_event_source_unref(d->change_timer);
+        collect_cycle(d);
+        return 0;
+}
+
+/* The unit table changed: publish a fresh snapshot soon, not at the next tick. */
+static void on_units_changed(void *userdata)
+{
+        struct uw_daemon *d = userdata;
+        int r;
+
+        if (d->change_timer)
+                return;
+        r = sd_event_add_time_relative(d->event, &d->change_timer, CLOCK_MONOTONIC,
+                                       CHANGE_COALESCE_USEC, 0, on_change_timer, d);
+        if (r < 0)
+                (void)log_warning_errno(r, "cannot schedule a collection after a unit change: %m");
 }
 
 static int on_timer(sd_event_source *src, uint64_t usec, void *userdata)
@@ -95,11 +140,7 @@ static int on_sighup(sd_event_source *src, const struct signalfd_siginfo *si, vo
         return 0;
 }
 
-/*
- * The bus gives unit states and limits; without it units come from the cgroup tree alone.
- * TODO: watch units over the bus (Subscribe, ListUnits, PropertiesChanged); today the
- * connection only proves the bus is reachable and discovery always uses the cgroup tree.
- */
+/* Units and their states come from the bus when there is one, from the cgroup tree otherwise. */
 static void connect_bus(struct uw_daemon *d)
 {
         const struct uw_config *cfg = d->cfg;
@@ -110,21 +151,9 @@ static void connect_bus(struct uw_daemon *d)
                          cfg->cgroup_root);
                 return;
         }
-        if (cfg->bus_address) {
-                r = sd_bus_new(&d->bus);
-                if (r >= 0)
-                        r = sd_bus_set_address(d->bus, cfg->bus_address);
-                if (r >= 0)
-                        r = sd_bus_set_bus_client(d->bus, 1);
-                if (r >= 0)
-                        r = sd_bus_start(d->bus);
-        } else {
-                r = sd_bus_open_system(&d->bus);
-        }
-        if (r >= 0)
-                r = sd_bus_attach_event(d->bus, d->event, SD_EVENT_PRIORITY_NORMAL);
+        r = unit_watch_new(d->event, cfg->bus_address, cfg->unit_types, on_units_changed, d,
+                           &d->watch);
         if (r < 0) {
-                d->bus = sd_bus_flush_close_unref(d->bus);
                 log_notice("system bus unavailable (%s: %s): running without it, units are "
                            "discovered from the cgroup tree under '%s' and unit states are "
                            "not reported",
@@ -132,8 +161,8 @@ static void connect_bus(struct uw_daemon *d)
                            cfg->cgroup_root);
                 return;
         }
-        log_info("connected to %s; units are discovered from the cgroup tree under '%s'",
-                 cfg->bus_address ? cfg->bus_address : "the system bus", cfg->cgroup_root);
+        log_info("connected to %s; following units over the bus",
+                 cfg->bus_address ? cfg->bus_address : "the system bus");
 }
 
 static void daemon_release(struct uw_daemon *d)
@@ -141,7 +170,8 @@ static void daemon_release(struct uw_daemon *d)
         for (size_t i = 0; i < CFG_LISTEN_MAX; i++)
                 http_server_stop(d->http[i]);
         uw_collector_free(d->collector);
-        d->bus = sd_bus_flush_close_unref(d->bus);
+        d->change_timer = sd_event_source_disable_unref(d->change_timer);
+        unit_watch_free(d->watch);
         d->event = sd_event_unref(d->event);
         uw_store_release(&d->store);
 }
@@ -207,7 +237,6 @@ int uw_daemon_run(const struct uw_config *cfg, const char *cgroup_root)
         uw_store_init(&d.store);
         r = daemon_setup(&d, cgroup_root);
         if (r >= 0) {
-                (void)sd_notify(0, "READY=1\nSTATUS=Collecting");
                 log_info("unitwatchd %s running, collecting every %.1f s", UNITWATCH_VERSION,
                          cfg->interval);
                 r = sd_event_loop(d.event);

@@ -13,5 +13,7 @@ int uw_daemon_run(const struct uw_config *cfg, const char *cgroup_root);
 /* Collects one snapshot and renders both outputs into it (shared with --once). */
 struct uw_collector;
 struct uw_snapshot;
-int uw_collect_and_render(struct uw_collector *c, const struct uw_config *cfg,
-                          const struct uw_snapshot *prev, struct uw_snapshot **ret);
+struct unit_watch;
+int uw_collect_and_render(struct uw_collector *c, const struct unit_watch *watch,
+                          const struct uw_config *cfg, const struct uw_snapshot *prev,
+                          struct uw_snapshot **ret);

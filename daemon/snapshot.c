@@ -39,6 +39,7 @@ static void unit_release(struct uw_unit *u)
         free(u->io_names);
         free(u->rates.io);
         cg_sample_release(&u->sample);
+        unit_props_release(&u->props);
 }
 
 void uw_snapshot_unref(struct uw_snapshot *s)
@@ -55,12 +56,24 @@ void uw_snapshot_unref(struct uw_snapshot *s)
 }
 
 static int unit_fill(struct uw_unit *u, const char *name, const char *cgroup,
-                     const struct cg_sample *sample, struct blockdev_cache *bd)
+                     const struct cg_sample *sample, const struct unit_props *props,
+                     struct blockdev_cache *bd)
 {
+        int r;
+
         u->name = strdup(name);
-        u->cgroup = strdup(cgroup);
-        if (!u->name || !u->cgroup)
+        u->cgroup = cgroup ? strdup(cgroup) : NULL;
+        if (!u->name || (cgroup && !u->cgroup))
                 return -ENOMEM;
+        if (props) {
+                r = unit_props_copy(&u->props, props);
+                if (r < 0)
+                        return r;
+                u->has_props = true;
+        }
+        if (!sample)
+                return 0;
+        u->has_sample = true;
         if (sample->io.n) {
                 u->io_names = calloc(sample->io.n, sizeof(*u->io_names));
                 if (!u->io_names)
@@ -76,13 +89,14 @@ static int unit_fill(struct uw_unit *u, const char *name, const char *cgroup,
 }
 
 int uw_snapshot_add(struct uw_snapshot *s, const char *name, const char *cgroup,
-                    const struct cg_sample *sample, struct blockdev_cache *bd)
+                    const struct cg_sample *sample, const struct unit_props *props,
+                    struct blockdev_cache *bd)
 {
         struct uw_unit *u = &s->units[s->n_units];
         int r;
 
         *u = (struct uw_unit){};
-        r = unit_fill(u, name, cgroup, sample, bd);
+        r = unit_fill(u, name, cgroup, sample, props, bd);
         if (r < 0) {
                 unit_release(u);
                 return r;
@@ -91,12 +105,22 @@ int uw_snapshot_add(struct uw_snapshot *s, const char *name, const char *cgroup,
         return 0;
 }
 
+static int unit_cmp(const void *a, const void *b)
+{
+        return strcmp(((const struct uw_unit *)a)->name, ((const struct uw_unit *)b)->name);
+}
+
+void uw_snapshot_sort(struct uw_snapshot *s)
+{
+        if (s->n_units > 1)
+                qsort(s->units, s->n_units, sizeof(*s->units), unit_cmp);
+}
+
 const struct uw_unit *uw_snapshot_find(const struct uw_snapshot *s, const char *name)
 {
-        for (size_t i = 0; i < s->n_units; i++)
-                if (streq(s->units[i].name, name))
-                        return &s->units[i];
-        return NULL;
+        struct uw_unit key = {.name = (char *)name};
+
+        return bsearch(&key, s->units, s->n_units, sizeof(*s->units), unit_cmp);
 }
 
 /* Rate of a monotonic counter; false when it went down (a reset) or time did not advance. */
@@ -116,7 +140,8 @@ static void unit_rates(struct uw_unit *u, const struct uw_unit *p)
         static const enum cg_io_key keys[_UW_IO_RATE_MAX] = {CG_IO_RBYTES, CG_IO_WBYTES, CG_IO_RIOS,
                                                              CG_IO_WIOS};
 
-        if (a->cgroup_id != b->cgroup_id || b->time_usec <= a->time_usec)
+        if (!p->has_sample || !u->has_sample || a->cgroup_id != b->cgroup_id ||
+            b->time_usec <= a->time_usec)
                 return;
         u->has_rates = true;
         u->rates.interval_seconds = dt;
@@ -161,11 +186,11 @@ int uw_snapshot_compute_rates(struct uw_snapshot *s, const struct uw_snapshot *p
 {
         size_t j = 0;
 
-        /* Both are sorted by cgroup path: a merge walk. */
+        /* Both are sorted by name: a merge walk. */
         for (size_t i = 0; i < s->n_units && prev; i++) {
-                while (j < prev->n_units && strcmp(prev->units[j].cgroup, s->units[i].cgroup) < 0)
+                while (j < prev->n_units && strcmp(prev->units[j].name, s->units[i].name) < 0)
                         j++;
-                if (j < prev->n_units && streq(prev->units[j].cgroup, s->units[i].cgroup))
+                if (j < prev->n_units && streq(prev->units[j].name, s->units[i].name))
                         unit_rates(&s->units[i], &prev->units[j]);
         }
         return 0;

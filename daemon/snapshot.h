@@ -14,6 +14,7 @@
 
 #include "../collectors/blockdev.h"
 #include "../collectors/cg_sample.h"
+#include "../collectors/unit_props.h"
 
 enum uw_io_rate {
         UW_IO_READ_BYTES,
@@ -35,9 +36,12 @@ struct uw_rates {
 };
 
 struct uw_unit {
-        char *name;   /* exactly as systemd spells it; may hold any byte but '/' and NUL */
-        char *cgroup; /* path below the cgroup root, leading '/' */
+        char *name;      /* exactly as systemd spells it; may hold any byte but '/' and NUL */
+        char *cgroup;    /* path below the cgroup root, leading '/'; NULL: no cgroup now */
+        bool has_sample; /* false for a unit without a cgroup: every cgroup value absent */
         struct cg_sample sample;
+        bool has_props; /* properties from the bus */
+        struct unit_props props;
         char (*io_names)[BLOCKDEV_NAME_MAX]; /* one per sample.io device */
         bool has_rates;
         struct uw_rates rates;
@@ -49,8 +53,10 @@ struct uw_snapshot {
         uint64_t mono_usec; /* CLOCK_MONOTONIC at the same moment */
         uint64_t collect_usec;
         char *cgroup_root;
+        bool bus_used;      /* units and states come from the bus */
+        bool bus_connected; /* false: states are the last known ones (stale) */
         size_t n_units;
-        struct uw_unit *units; /* sorted by cgroup path */
+        struct uw_unit *units; /* sorted by name (uw_snapshot_sort()) */
 
         char *metrics; /* Prometheus text, rendered once */
         size_t metrics_len;
@@ -67,15 +73,22 @@ static inline void uw_snapshot_unrefp(struct uw_snapshot **s)
                 uw_snapshot_unref(*s);
 }
 
-/* Appends a unit taking a deep copy of the sample; names io devices through bd. */
+/*
+ * Appends a unit with deep copies of sample and props (either may be NULL, and cgroup too);
+ * names io devices through bd.
+ */
 int uw_snapshot_add(struct uw_snapshot *s, const char *name, const char *cgroup,
-                    const struct cg_sample *sample, struct blockdev_cache *bd);
+                    const struct cg_sample *sample, const struct unit_props *props,
+                    struct blockdev_cache *bd);
 
-/* Looks a unit up by name (linear); NULL when unknown. */
+/* Sorts the units by name; call once all are added, before lookups and rates. */
+void uw_snapshot_sort(struct uw_snapshot *s);
+
+/* Looks a unit up by name (binary search); NULL when unknown. */
 const struct uw_unit *uw_snapshot_find(const struct uw_snapshot *s, const char *name);
 
 /*
- * Fills each unit's rates from prev (matched by cgroup path). A counter that went down or a
+ * Fills each unit's rates from prev (matched by name). A counter that went down or a
  * cgroup that was recreated (different cgroup_id) gives no rate: never a negative or
  * wrapped-around value.
  */

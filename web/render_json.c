@@ -253,8 +253,12 @@ int render_json(const struct uw_snapshot *s, const struct render_opts *o, bool p
         char *text;
 
         units = json_array();
-        root = json_pack("{s:s, s:f, s:o, s:o}", "version", UNITWATCH_VERSION, "time", s->realtime,
-                         "cgroup_root", json_name(s->cgroup_root), "units", units);
+        root = json_pack("{s:s, s:f, s:o, s:s, s:o}", "version", UNITWATCH_VERSION, "time",
+                         s->realtime, "cgroup_root", json_name(s->cgroup_root), "source",
+                         !s->bus_used       ? "cgroup-tree"
+                         : s->bus_connected ? "bus"
+                                            : "bus-stale",
+                         "units", units);
         if (!root)
                 return -ENOMEM;
         for (size_t i = 0; i < s->n_units; i++) {

@@ -325,6 +325,69 @@ static void render_pressure(FILE *f, const struct uw_snapshot *s)
                 }
 }
 
+/* Unit state and identity, for units known from the bus. */
+static void render_unit_props(FILE *f, const struct uw_snapshot *s)
+{
+        static const char *const states[] = {"active",   "activating", "deactivating",
+                                             "inactive", "failed",     "reloading"};
+        const char *name = "unitwatch_unit_state";
+
+        header(f, name, "gauge",
+               "1 for the unit's ActiveState, 0 for the others (active, activating, "
+               "deactivating, inactive, failed, reloading).");
+        for (size_t i = 0; i < s->n_units; i++) {
+                const struct uw_unit *u = &s->units[i];
+
+                if (!u->has_props || !u->props.active_state)
+                        continue;
+                for (size_t k = 0; k < ARRAY_SIZE(states); k++) {
+                        begin(f, name, u);
+                        label(f, "state", states[k]);
+                        end_u64(f, streq(u->props.active_state, states[k]));
+                }
+        }
+
+        name = "unitwatch_unit_restarts_total";
+        header(f, name, "counter",
+               "Automatic restarts (NRestarts); a manual restart or reset-failed sets it to 0.");
+        for (size_t i = 0; i < s->n_units; i++) {
+                const struct uw_unit *u = &s->units[i];
+
+                if (!u->has_props || !u->props.has_n_restarts)
+                        continue;
+                begin(f, name, u);
+                end_u64(f, u->props.n_restarts);
+        }
+
+        name = "unitwatch_unit_info";
+        header(f, name, "gauge", "Always 1: the unit's type, slice and sub-state as labels.");
+        for (size_t i = 0; i < s->n_units; i++) {
+                const struct uw_unit *u = &s->units[i];
+                const char *type = u->has_props ? unit_props_type(&u->props) : NULL;
+
+                if (!u->has_props)
+                        continue;
+                begin(f, name, u);
+                label(f, "type", type ? type : "");
+                label(f, "slice", u->props.slice ? u->props.slice : "");
+                label(f, "sub_state", u->props.sub_state ? u->props.sub_state : "");
+                end_u64(f, 1);
+        }
+
+        name = "unitwatch_unit_active_enter_timestamp_seconds";
+        header(f, name, "gauge",
+               "When the unit last entered the active state (ActiveEnterTimestamp); a restart "
+               "moves it and counters start again.");
+        for (size_t i = 0; i < s->n_units; i++) {
+                const struct uw_unit *u = &s->units[i];
+
+                if (!u->has_props || !u->props.active_enter_usec)
+                        continue;
+                begin(f, name, u);
+                end_usec(f, u->props.active_enter_usec);
+        }
+}
+
 static void render_self(FILE *f, const struct uw_snapshot *s)
 {
         header(f, "unitwatch_build_info", "gauge", "unitwatchd's version, always 1.");
@@ -338,6 +401,11 @@ static void render_self(FILE *f, const struct uw_snapshot *s)
         header(f, "unitwatch_last_collection_timestamp_seconds", "gauge",
                "When the last collection cycle started, in seconds since the epoch.");
         (void)fprintf(f, "unitwatch_last_collection_timestamp_seconds %.3f\n", s->realtime);
+        if (!s->bus_used)
+                return;
+        header(f, "unitwatch_bus_connected", "gauge",
+               "1 while connected to the system bus; 0: unit states are the last known ones.");
+        (void)fprintf(f, "unitwatch_bus_connected %d\n", s->bus_connected ? 1 : 0);
 }
 
 int render_prom(const struct uw_snapshot *s, const struct render_opts *o, char **ret,
@@ -351,6 +419,7 @@ int render_prom(const struct uw_snapshot *s, const struct render_opts *o, char *
                 return -ENOMEM;
 
         render_self(f, s);
+        render_unit_props(f, s);
         render_cpu(f, s);
         for (size_t i = 0; i < ARRAY_SIZE(simple_families); i++)
                 render_simple(f, s, &simple_families[i]);

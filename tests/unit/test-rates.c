@@ -61,7 +61,8 @@ static struct uw_snapshot *snapshot_of(const struct cg_sample *s, struct blockde
         struct uw_snapshot *snap = uw_snapshot_new("/sys/fs/cgroup", 1);
 
         cr_assert_not_null(snap);
-        cr_assert_eq(uw_snapshot_add(snap, "foo.service", "/system.slice/foo.service", s, bd), 0);
+        cr_assert_eq(uw_snapshot_add(snap, "foo.service", "/system.slice/foo.service", s, NULL, bd),
+                     0);
         return snap;
 }
 

@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: MIT */
+#include "unit_props.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../daemon/util.h"
+
+const char *unit_limit_to_string(enum unit_limit_id id)
+{
+        static const char *const names[_UNIT_LIMIT_MAX] = {
+                [UNIT_MEMORY_MIN] = "MemoryMin",
+                [UNIT_MEMORY_LOW] = "MemoryLow",
+                [UNIT_MEMORY_HIGH] = "MemoryHigh",
+                [UNIT_MEMORY_MAX] = "MemoryMax",
+                [UNIT_MEMORY_SWAP_MAX] = "MemorySwapMax",
+                [UNIT_CPU_QUOTA_PER_SEC_USEC] = "CPUQuotaPerSecUSec",
+                [UNIT_CPU_WEIGHT] = "CPUWeight",
+                [UNIT_TASKS_MAX] = "TasksMax",
+        };
+
+        if ((unsigned)id >= _UNIT_LIMIT_MAX)
+                return NULL;
+        return names[id];
+}
+
+static void strv_free(char **l)
+{
+        for (size_t i = 0; l && l[i]; i++)
+                free(l[i]);
+        free(l);
+}
+
+static void io_limits_free(struct unit_io_limit *l, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                free(l[i].kind);
+                free(l[i].path);
+        }
+        free(l);
+}
+
+void unit_props_release(struct unit_props *p)
+{
+        free(p->id);
+        free(p->load_state);
+        free(p->active_state);
+        free(p->sub_state);
+        free(p->result);
+        free(p->control_group);
+        free(p->fragment_path);
+        free(p->slice);
+        strv_free(p->drop_in_paths);
+        io_limits_free(p->io_limits, p->n_io_limits);
+        *p = (struct unit_props){};
+}
+
+const char *unit_props_type(const struct unit_props *p)
+{
+        const char *dot = p->id ? strrchr(p->id, '.') : NULL;
+
+        return dot ? dot + 1 : NULL;
+}
+
+static int read_string(sd_bus_message *m, char **dst)
+{
+        const char *s;
+        char *copy;
+        int r;
+
+        r = sd_bus_message_read(m, "v", "s", &s);
+        if (r < 0)
+                return r;
+        copy = strdup(s);
+        if (!copy)
+                return -ENOMEM;
+        free(*dst);
+        *dst = copy;
+        return 0;
+}
+
+static int read_strv(sd_bus_message *m, char ***dst)
+{
+        char **l = NULL;
+        int r;
+
+        r = sd_bus_message_enter_container(m, SD_BUS_TYPE_VARIANT, "as");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read_strv(m, &l);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_exit_container(m);
+        if (r < 0) {
+                strv_free(l);
+                return r;
+        }
+        strv_free(*dst);
+        *dst = l;
+        return 0;
+}
+
+/* a(st): device path and value, for one of the IO limit properties. */
+static int read_io_limits(struct unit_props *p, sd_bus_message *m, const char *kind)
+{
+        struct unit_io_limit *kept;
+        size_t n_kept = 0;
+        const char *path;
+        uint64_t value;
+        int r;
+
+        /* Drop what we had for this kind; the reply carries the whole new list. */
+        kept = calloc(p->n_io_limits + 1, sizeof(*kept));
+        if (!kept)
+                return -ENOMEM;
+        for (size_t i = 0; i < p->n_io_limits; i++) {
+                if (streq(p->io_limits[i].kind, kind)) {
+                        free(p->io_limits[i].kind);
+                        free(p->io_limits[i].path);
+                } else {
+                        kept[n_kept++] = p->io_limits[i];
+                }
+        }
+        free(p->io_limits);
+        p->io_limits = kept;
+        p->n_io_limits = n_kept;
+
+        r = sd_bus_message_enter_container(m, SD_BUS_TYPE_VARIANT, "a(st)");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_enter_container(m, SD_BUS_TYPE_ARRAY, "(st)");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_read(m, "(st)", &path, &value)) > 0) {
+                struct unit_io_limit *bigger;
+
+                bigger = realloc(p->io_limits, (p->n_io_limits + 1) * sizeof(*bigger));
+                if (!bigger)
+                        return -ENOMEM;
+                p->io_limits = bigger;
+                bigger[p->n_io_limits] = (struct unit_io_limit){
+                        .kind = strdup(kind), .path = strdup(path), .value = value};
+                if (!bigger[p->n_io_limits].kind || !bigger[p->n_io_limits].path) {
+                        free(bigger[p->n_io_limits].kind);
+                        free(bigger[p->n_io_limits].path);
+                        return -ENOMEM;
+                }
+                p->n_io_limits++;
+        }
+        if (r < 0)
+                return r;
+        r = sd_bus_message_exit_container(m);
+        if (r < 0)
+                return r;
+        return sd_bus_message_exit_container(m);
+}
+
+static int read_invocation_id(struct unit_props *p, sd_bus_message *m)
+{
+        const void *data;
+        size_t size;
+        int r;
+
+        r = sd_bus_message_enter_container(m, SD_BUS_TYPE_VARIANT, "ay");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read_array(m, 'y', &data, &size);
+        if (r < 0)
+                return r;
+        p->has_invocation_id = size == sizeof(p->invocation_id);
+        if (p->has_invocation_id)
+                memcpy(p->invocation_id, data, size);
+        return sd_bus_message_exit_container(m);
+}
+
+static int read_one(struct unit_props *p, sd_bus_message *m, const char *name)
+{
+        static const struct {
+                const char *name;
+                size_t offset;
+        } strings[] = {
+                {"Id", offsetof(struct unit_props, id)},
+                {"LoadState", offsetof(struct unit_props, load_state)},
+                {"ActiveState", offsetof(struct unit_props, active_state)},
+                {"SubState", offsetof(struct unit_props, sub_state)},
+                {"Result", offsetof(struct unit_props, result)},
+                {"ControlGroup", offsetof(struct unit_props, control_group)},
+                {"FragmentPath", offsetof(struct unit_props, fragment_path)},
+                {"Slice", offsetof(struct unit_props, slice)},
+        };
+        int r;
+
+        for (size_t i = 0; i < ARRAY_SIZE(strings); i++)
+                if (streq(name, strings[i].name))
+                        return read_string(m, (char **)((char *)p + strings[i].offset));
+        for (int i = 0; i < _UNIT_LIMIT_MAX; i++)
+                if (streq(name, unit_limit_to_string(i))) {
+                        r = sd_bus_message_read(m, "v", "t", &p->limit[i]);
+                        p->has_limit[i] = r >= 0;
+                        return r;
+                }
+        if (streq(name, "DropInPaths"))
+                return read_strv(m, &p->drop_in_paths);
+        if (streq(name, "InvocationID"))
+                return read_invocation_id(p, m);
+        if (streq(name, "NRestarts")) {
+                r = sd_bus_message_read(m, "v", "u", &p->n_restarts);
+                p->has_n_restarts = r >= 0;
+                return r;
+        }
+        if (streq(name, "MainPID"))
+                return sd_bus_message_read(m, "v", "u", &p->main_pid);
+        if (streq(name, "ExecMainCode")) {
+                p->has_exec_main = true;
+                return sd_bus_message_read(m, "v", "i", &p->exec_main_code);
+        }
+        if (streq(name, "ExecMainStatus"))
+                return sd_bus_message_read(m, "v", "i", &p->exec_main_status);
+        if (streq(name, "ActiveEnterTimestamp"))
+                return sd_bus_message_read(m, "v", "t", &p->active_enter_usec);
+        if (streq(name, "InactiveEnterTimestamp"))
+                return sd_bus_message_read(m, "v", "t", &p->inactive_enter_usec);
+        if (streq(name, "IOReadBandwidthMax") || streq(name, "IOWriteBandwidthMax") ||
+            streq(name, "IOReadIOPSMax") || streq(name, "IOWriteIOPSMax"))
+                return read_io_limits(p, m, name);
+        return sd_bus_message_skip(m, "v");
+}
+
+int unit_props_update(struct unit_props *p, sd_bus_message *m)
+{
+        const char *name;
+        int r;
+
+        r = sd_bus_message_enter_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(m, SD_BUS_TYPE_DICT_ENTRY, "sv")) > 0) {
+                r = sd_bus_message_read(m, "s", &name);
+                if (r < 0)
+                        return r;
+                r = read_one(p, m, name);
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_exit_container(m);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        return sd_bus_message_exit_container(m);
+}
+
+static int strdup_or_null(const char *s, char **dst)
+{
+        *dst = NULL;
+        if (!s)
+                return 0;
+        *dst = strdup(s);
+        return *dst ? 0 : -ENOMEM;
+}
+
+int unit_props_copy(struct unit_props *dst, const struct unit_props *src)
+{
+        size_t n = 0;
+        int r = 0;
+
+        *dst = *src;
+        dst->id = dst->load_state = dst->active_state = dst->sub_state = dst->result = NULL;
+        dst->control_group = dst->fragment_path = dst->slice = NULL;
+        dst->drop_in_paths = NULL;
+        dst->io_limits = NULL;
+        dst->n_io_limits = 0;
+
+        r |= strdup_or_null(src->id, &dst->id);
+        r |= strdup_or_null(src->load_state, &dst->load_state);
+        r |= strdup_or_null(src->active_state, &dst->active_state);
+        r |= strdup_or_null(src->sub_state, &dst->sub_state);
+        r |= strdup_or_null(src->result, &dst->result);
+        r |= strdup_or_null(src->control_group, &dst->control_group);
+        r |= strdup_or_null(src->fragment_path, &dst->fragment_path);
+        r |= strdup_or_null(src->slice, &dst->slice);
+        if (r < 0) {
+                unit_props_release(dst);
+                return -ENOMEM;
+        }
+        while (src->drop_in_paths && src->drop_in_paths[n])
+                n++;
+        if (src->drop_in_paths) {
+                dst->drop_in_paths = calloc(n + 1, sizeof(char *));
+                for (size_t i = 0; dst->drop_in_paths && i < n; i++)
+                        if (strdup_or_null(src->drop_in_paths[i], &dst->drop_in_paths[i]) < 0)
+                                r = -ENOMEM;
+                if (!dst->drop_in_paths)
+                        r = -ENOMEM;
+        }
+        if (src->n_io_limits) {
+                dst->io_limits = calloc(src->n_io_limits, sizeof(*dst->io_limits));
+                for (size_t i = 0; dst->io_limits && i < src->n_io_limits; i++) {
+                        dst->io_limits[i].value = src->io_limits[i].value;
+                        dst->n_io_limits++;
+                        if (strdup_or_null(src->io_limits[i].kind, &dst->io_limits[i].kind) < 0 ||
+                            strdup_or_null(src->io_limits[i].path, &dst->io_limits[i].path) < 0)
+                                r = -ENOMEM;
+                }
+                if (!dst->io_limits)
+                        r = -ENOMEM;
+        }
+        if (r < 0) {
+                unit_props_release(dst);
+                return -ENOMEM;
+        }
+        return 0;
+}
