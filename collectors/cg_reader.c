@@ -84,7 +84,9 @@ struct cg_handle {
 };
 
 struct cg_reader {
-        unsigned fd_budget, fds_kept;
+        unsigned fd_budget;
+        unsigned fds_kept; /* interface-file fds held open by handles */
+        unsigned dir_fds;  /* directory fds of handles: always held, counted in the budget */
         char *buf;
         size_t buf_size;
         struct cg_sample sample;
@@ -147,7 +149,6 @@ int cg_handle_open(struct cg_reader *r, int root_fd, const char *relpath, struct
         struct cg_handle *h;
         struct stat st;
 
-        (void)r;
         while (*relpath == '/')
                 relpath++;
         fd = openat(root_fd, *relpath ? relpath : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -168,6 +169,7 @@ int cg_handle_open(struct cg_reader *r, int root_fd, const char *relpath, struct
                 h->files[i].fd = -1;
         h->dir_fd = TAKE_FD(fd);
         h->id = (uint64_t)st.st_ino;
+        r->dir_fds++;
         *ret = h;
         return 0;
 }
@@ -187,6 +189,7 @@ void cg_handle_free(struct cg_reader *r, struct cg_handle *h)
         for (size_t i = 0; i < CG_N_FILES; i++)
                 file_close(r, &h->files[i]);
         (void)safe_close(h->dir_fd);
+        r->dir_fds--;
         free(h->path);
         free(h);
 }
@@ -227,9 +230,13 @@ static int pread_all(struct cg_reader *r, int fd, size_t *ret_len)
                                 continue;
                         return negative_errno();
                 }
-                if (n == 0)
-                        break;
                 len += (size_t)n;
+                /*
+                 * A short read is the end: cgroup files are seq_files, which fill the buffer
+                 * until the end of the file. This saves a second read per file.
+                 */
+                if (n == 0 || len < r->buf_size)
+                        break;
         }
         *ret_len = len;
         return 0;
@@ -255,12 +262,16 @@ static int read_file(struct cg_reader *r, struct cg_handle *h, size_t i, size_t 
                         q = negative_errno();
                         if ((q == -ENOENT || q == -ENODEV) && handle_vanished(h))
                                 return -ENODEV;
+                        /* Out of fds is not the file being absent: try again next time. */
+                        if (q == -EMFILE || q == -ENFILE)
+                                return log_debug_errno(q, "cannot open '%s' of '%s': %m",
+                                                       cg_files[i].name, h->path);
                         f->absent_for = ABSENT_RETRY_READS;
                         return log_debug_errno(
                                 q, "cannot open '%s' of '%s': %m, treating it as absent",
                                 cg_files[i].name, h->path);
                 }
-                if (r->fds_kept < r->fd_budget) {
+                if (r->fds_kept + r->dir_fds < r->fd_budget) {
                         f->fd = fd;
                         r->fds_kept++;
                 } else {

@@ -21,7 +21,8 @@ struct cg_reader;
 struct cg_handle;
 
 /*
- * fd_budget: how many interface-file fds handles may keep open in total; 0 keeps none. See
+ * fd_budget: how many fds handles may keep open in total, their directory fds included;
+ * interface files are opened per read once it is reached, 0 keeps none. See
  * cg_reader_fd_budget() for a budget derived from RLIMIT_NOFILE.
  */
 int cg_reader_new(unsigned fd_budget, struct cg_reader **ret);

@@ -1041,7 +1041,8 @@ Test(case14, directory_removed_between_reads)
                 cr_assert_eq(cg_handle_open(r, tmp_fd, "gone.service", &h), 0);
                 cr_assert_eq(cg_handle_read(r, h, &s), 0);
                 cr_assert_eq(s->values[CG_V_MEMORY_CURRENT].v.value, 1228800);
-                cr_assert_eq(cg_reader_fds_kept(r), small[b]);
+                /* The handle's directory fd counts against the budget too. */
+                cr_assert_eq(cg_reader_fds_kept(r), small[b] > 1 ? small[b] - 1 : 0);
                 remove_dir("gone.service");
                 s = NULL;
                 cr_assert_eq(cg_handle_read(r, h, &s), -ENODEV, "fd budget %u", small[b]);
@@ -1086,7 +1087,10 @@ Test(case14, files_rewritten_in_place_with_kept_fds)
                 cr_assert_eq(cg_handle_read(r, h, &s), 0);
                 cr_assert_eq(s->values[CG_V_MEMORY_CURRENT].v.value, 1228800);
                 kept = cg_reader_fds_kept(r);
-                cr_assert_eq(kept, budgets[b] < N_READER_FILES ? budgets[b] : N_READER_FILES);
+                /* One of the budget's fds is the handle's directory. */
+                cr_assert_eq(kept, budgets[b] <= 1                   ? 0
+                                   : budgets[b] - 1 < N_READER_FILES ? budgets[b] - 1
+                                                                     : N_READER_FILES);
 
                 /* Same inodes, new contents: longer, shorter, then empty. */
                 put(dir, "memory.current", "99999999999\n");
@@ -1460,14 +1464,15 @@ Test(reader, fd_budget_is_shared_and_returned)
         cr_assert_eq(cg_handle_open(r, tmp_fd, "b.service", &b), 0);
         cr_assert_eq(cg_handle_read(r, a, &s), 0);
         cr_assert_eq(cg_reader_fds_kept(r), N_READER_FILES);
+        /* 30 fds in all, two of them the handles' directories. */
         cr_assert_eq(cg_handle_read(r, b, &s), 0);
-        cr_assert_eq(cg_reader_fds_kept(r), 30);
+        cr_assert_eq(cg_reader_fds_kept(r), 28);
         assert_value(s, CG_V_PIDS_MAX, 4675);
         cr_assert_eq(cg_handle_read(r, b, &s), 0);
-        cr_assert_eq(cg_reader_fds_kept(r), 30);
+        cr_assert_eq(cg_reader_fds_kept(r), 28);
         assert_value(s, CG_V_PIDS_MAX, 4675);
         cg_handle_free(r, a);
-        cr_assert_eq(cg_reader_fds_kept(r), 30 - N_READER_FILES);
+        cr_assert_eq(cg_reader_fds_kept(r), 28 - N_READER_FILES);
         cg_handle_free(r, b);
         cr_assert_eq(cg_reader_fds_kept(r), 0);
         cg_reader_free(r);
