@@ -43,9 +43,9 @@ bool uw_unit_selected(char *const *include, char *const *exclude, const char *na
         bool in = !include || !include[0];
 
         for (size_t i = 0; include && include[i] && !in; i++)
-                in = fnmatch(include[i], name, 0) == 0;
+                in = fnmatch(include[i], name, FNM_NOESCAPE) == 0;
         for (size_t i = 0; exclude && exclude[i] && in; i++)
-                in = fnmatch(exclude[i], name, 0) != 0;
+                in = fnmatch(exclude[i], name, FNM_NOESCAPE) != 0;
         return in;
 }
 

@@ -48,9 +48,8 @@ int uw_collect_and_render(struct uw_collector *c, const struct unit_watch *watch
                   : uw_collector_collect(c, prev, &s);
         if (r < 0)
                 return r;
+        /* JSON is rendered per request (filters, one unit); /metrics once here. */
         r = render_prom(s, &o, &s->metrics, &s->metrics_len);
-        if (r >= 0)
-                r = render_json(s, &o, false, &s->json, &s->json_len);
         if (r < 0) {
                 uw_snapshot_unref(s);
                 return r;

@@ -2,10 +2,13 @@
 #include "snapshot.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
+
+#include <zlib.h>
 
 struct uw_snapshot *uw_snapshot_new(const char *cgroup_root, size_t n_units_max)
 {
@@ -14,6 +17,7 @@ struct uw_snapshot *uw_snapshot_new(const char *cgroup_root, size_t n_units_max)
         if (!s)
                 return NULL;
         atomic_init(&s->refcount, 1);
+        (void)pthread_mutex_init(&s->gzip_lock, NULL);
         s->cgroup_root = strdup(cgroup_root);
         s->units = calloc(n_units_max ? n_units_max : 1, sizeof(struct uw_unit));
         if (!s->cgroup_root || !s->units) {
@@ -52,6 +56,8 @@ void uw_snapshot_unref(struct uw_snapshot *s)
         free(s->cgroup_root);
         free(s->metrics);
         free(s->json);
+        free(s->metrics_gzip);
+        (void)pthread_mutex_destroy(&s->gzip_lock);
         free(s);
 }
 
@@ -193,5 +199,54 @@ int uw_snapshot_compute_rates(struct uw_snapshot *s, const struct uw_snapshot *p
                 if (j < prev->n_units && streq(prev->units[j].name, s->units[i].name))
                         unit_rates(&s->units[i], &prev->units[j]);
         }
+        return 0;
+}
+
+static int gzip_compress(const char *in, size_t len, char **ret, size_t *ret_len)
+{
+        z_stream z = {};
+        size_t cap;
+        char *out;
+        int zr;
+
+        /* windowBits 15 + 16: a gzip wrapper rather than zlib's. */
+        if (deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+                return -ENOMEM;
+        cap = deflateBound(&z, len);
+        out = malloc(cap ? cap : 1);
+        if (!out) {
+                (void)deflateEnd(&z);
+                return -ENOMEM;
+        }
+        z.next_in = (Bytef *)(uintptr_t)in;
+        z.avail_in = (uInt)len;
+        z.next_out = (Bytef *)out;
+        z.avail_out = (uInt)cap;
+        zr = deflate(&z, Z_FINISH);
+        (void)deflateEnd(&z);
+        if (zr != Z_STREAM_END) {
+                free(out);
+                return -EIO;
+        }
+        *ret = out;
+        *ret_len = z.total_out;
+        return 0;
+}
+
+int uw_snapshot_metrics_gzip(struct uw_snapshot *s, const char **ret, size_t *ret_len)
+{
+        int r = 0;
+
+        (void)pthread_mutex_lock(&s->gzip_lock);
+        if (!s->metrics_gzip && s->metrics)
+                r = gzip_compress(s->metrics, s->metrics_len, &s->metrics_gzip,
+                                  &s->metrics_gzip_len);
+        (void)pthread_mutex_unlock(&s->gzip_lock);
+        if (r < 0)
+                return r;
+        if (!s->metrics_gzip)
+                return -ENODATA;
+        *ret = s->metrics_gzip;
+        *ret_len = s->metrics_gzip_len;
         return 0;
 }

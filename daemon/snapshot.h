@@ -7,6 +7,7 @@
  */
 #pragma once
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -62,7 +63,17 @@ struct uw_snapshot {
         size_t metrics_len;
         char *json; /* the whole snapshot as JSON, rendered once */
         size_t json_len;
+
+        pthread_mutex_t gzip_lock; /* guards the lazily compressed copy below */
+        char *metrics_gzip;
+        size_t metrics_gzip_len;
 };
+
+/*
+ * The /metrics text gzip-compressed, made on the first request that asks for it and kept
+ * with the snapshot. Thread-safe. Returns -ENOMEM or a zlib failure as -EIO.
+ */
+int uw_snapshot_metrics_gzip(struct uw_snapshot *s, const char **ret, size_t *ret_len);
 
 struct uw_snapshot *uw_snapshot_new(const char *cgroup_root, size_t n_units_max);
 struct uw_snapshot *uw_snapshot_ref(struct uw_snapshot *s);

@@ -7,12 +7,14 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../daemon/config.h"
 #include "../daemon/log.h"
 #include "../daemon/util.h"
+#include "api.h"
 #include "render.h"
 
 #define CONNECTION_LIMIT   1024
@@ -78,21 +80,78 @@ static enum MHD_Result queue_snapshot_bytes(struct MHD_Connection *conn, struct 
         return ret;
 }
 
-static enum MHD_Result serve_unit(struct MHD_Connection *conn, struct uw_snapshot *s,
-                                  const char *name)
+static enum MHD_Result serve_metrics(struct MHD_Connection *conn, struct uw_snapshot *s)
 {
-        const struct uw_unit *u = uw_snapshot_find(s, name);
-        struct render_opts o = {.rates = true};
-        json_auto_t *j = NULL;
-        _cleanup_free_ char *text = NULL;
+        const char *accept =
+                MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+        struct MHD_Response *resp;
+        enum MHD_Result ret;
+        const char *gz;
+        size_t gz_len;
 
-        if (!u)
-                return queue_error(conn, MHD_HTTP_NOT_FOUND, "no such unit");
-        j = render_json_unit(u, &o);
-        text = j ? json_dumps(j, JSON_COMPACT) : NULL;
-        if (!text)
+        if (!accept || !strstr(accept, "gzip") || uw_snapshot_metrics_gzip(s, &gz, &gz_len) < 0)
+                return queue_snapshot_bytes(conn, s, s->metrics, s->metrics_len, PROM_CONTENT_TYPE);
+        resp = MHD_create_response_from_buffer_with_free_callback_cls(
+                gz_len, (void *)(uintptr_t)gz, response_done, uw_snapshot_ref(s));
+        if (!resp) {
+                uw_snapshot_unref(s);
+                return MHD_NO;
+        }
+        (void)MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, PROM_CONTENT_TYPE);
+        (void)MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+        (void)MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+        ret = MHD_queue_response(conn, MHD_HTTP_OK, resp);
+        MHD_destroy_response(resp);
+        return ret;
+}
+
+struct query_builder {
+        FILE *f;
+        bool first;
+};
+
+static enum MHD_Result add_query_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+        struct query_builder *q = cls;
+
+        (void)kind;
+        (void)fprintf(q->f, "%s%s%s%s", q->first ? "" : "&", key, value ? "=" : "",
+                      value ? value : "");
+        q->first = false;
+        return MHD_YES;
+}
+
+/* The query as the client sent it: values stay percent-encoded (see unescape_none()). */
+static char *raw_query(struct MHD_Connection *conn)
+{
+        struct query_builder q = {.first = true};
+        char *buf = NULL;
+        size_t len = 0;
+
+        q.f = open_memstream(&buf, &len);
+        if (!q.f)
+                return NULL;
+        (void)MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_query_arg, &q);
+        if (fclose(q.f) != 0) {
+                free(buf);
+                return NULL;
+        }
+        return buf;
+}
+
+static enum MHD_Result serve_api(struct MHD_Connection *conn, struct uw_snapshot *s,
+                                 const char *url)
+{
+        _cleanup_free_ char *query = raw_query(conn);
+        struct api_response resp;
+        enum MHD_Result ret;
+
+        if (!query || api_handle(s, url, query, &resp) < 0)
                 return queue_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
-        return queue_copy(conn, MHD_HTTP_OK, "application/json", text, strlen(text));
+        ret = queue_copy(conn, resp.status, "application/json", resp.body, strlen(resp.body));
+        free(resp.body);
+        return ret;
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
@@ -101,15 +160,14 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 {
         struct http_server *srv = cls;
         _cleanup_(uw_snapshot_unrefp) struct uw_snapshot *s = NULL;
-        static const char units_prefix[] = "/api/v1/units/";
 
         (void)version;
         (void)upload_data;
+        (void)req_cls;
         if (!streq(method, "GET") && !streq(method, "HEAD"))
                 return queue_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed");
         if (*upload_data_size != 0)
                 return queue_error(conn, MHD_HTTP_BAD_REQUEST, "a GET request has no body");
-        (void)req_cls;
 
         if (streq(url, "/healthz"))
                 return queue_copy(conn, MHD_HTTP_OK, "text/plain; charset=utf-8", "ok\n", 3);
@@ -121,17 +179,25 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
                                           "text/plain; charset=utf-8", "not ready\n", 10);
                 return queue_copy(conn, MHD_HTTP_OK, "text/plain; charset=utf-8", "ready\n", 6);
         }
-        if (!streq(url, "/metrics") && !streq(url, "/api/v1/units") &&
-            strncmp(url, units_prefix, strlen(units_prefix)) != 0)
+        if (!streq(url, "/metrics") && strncmp(url, "/api/v1/", 8) != 0)
                 return queue_error(conn, MHD_HTTP_NOT_FOUND, "no such endpoint");
         if (!s)
                 return queue_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
                                    "no snapshot yet: the first collection is still running");
         if (streq(url, "/metrics"))
-                return queue_snapshot_bytes(conn, s, s->metrics, s->metrics_len, PROM_CONTENT_TYPE);
-        if (streq(url, "/api/v1/units"))
-                return queue_snapshot_bytes(conn, s, s->json, s->json_len, "application/json");
-        return serve_unit(conn, s, url + strlen(units_prefix));
+                return serve_metrics(conn, s);
+        return serve_api(conn, s, url);
+}
+
+/*
+ * libmicrohttpd decodes paths and query values leniently by itself; leaving them as sent
+ * lets the API decode them strictly and answer 400 to a bad escape or a NUL.
+ */
+static size_t unescape_none(void *cls, struct MHD_Connection *conn, char *s)
+{
+        (void)cls;
+        (void)conn;
+        return strlen(s);
 }
 
 static int parse_sockaddr(const char *listen, struct sockaddr_storage *ss)
@@ -176,10 +242,11 @@ int http_server_start(const char *listen, struct uw_store *store, struct http_se
                 return -ENOMEM;
         srv->store = store;
         srv->listen = strdup(listen);
-        srv->mhd = MHD_start_daemon(flags, 0, NULL, NULL, handle, srv, MHD_OPTION_SOCK_ADDR, &ss,
-                                    MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
-                                    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT,
-                                    MHD_OPTION_END);
+        srv->mhd =
+                MHD_start_daemon(flags, 0, NULL, NULL, handle, srv, MHD_OPTION_SOCK_ADDR, &ss,
+                                 MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
+                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT,
+                                 MHD_OPTION_UNESCAPE_CALLBACK, unescape_none, NULL, MHD_OPTION_END);
         if (!srv->mhd) {
                 int e = errno ? errno : EADDRNOTAVAIL;
 

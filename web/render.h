@@ -30,5 +30,12 @@ int render_json(const struct uw_snapshot *s, const struct render_opts *o, bool p
 struct json_t;
 struct json_t *render_json_unit(const struct uw_unit *u, const struct render_opts *o);
 
+/*
+ * A short view of a unit for lists: unit, cgroup, state, restarts, cpu_usage_cores,
+ * memory_current, memory_limit (the lower of memory.high and memory.max), pids_current,
+ * pids_max.
+ */
+struct json_t *render_json_summary(const struct uw_unit *u);
+
 /* Whether a memory.stat key is a cumulative event count (pgfault) rather than a size. */
 bool memory_stat_key_is_counter(const char *key);

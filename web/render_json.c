@@ -220,16 +220,105 @@ static json_t *rates_object(const struct uw_unit *u)
         return o;
 }
 
+/* A systemd limit: UINT64_MAX means unlimited (or "not set" for CPUWeight). */
+static json_t *json_limit(uint64_t v)
+{
+        return v == UINT64_MAX ? json_null() : json_u64(v);
+}
+
+/* Microseconds since the epoch as seconds; 0 (never) is left out by the caller. */
+static json_t *json_timestamp(uint64_t usec)
+{
+        return json_real((double)usec / 1e6);
+}
+
+static void set_string(json_t *o, const char *key, const char *value)
+{
+        if (value && value[0])
+                (void)json_object_set_new(o, key, json_name(value));
+}
+
+static json_t *state_object(const struct unit_props *p)
+{
+        json_t *state = json_object();
+
+        set_string(state, "load", p->load_state);
+        set_string(state, "active", p->active_state);
+        set_string(state, "sub", p->sub_state);
+        set_string(state, "result", p->result);
+        return state;
+}
+
+static json_t *limits_object(const struct unit_props *p)
+{
+        json_t *limits = json_object(), *io = json_array();
+
+        for (int i = 0; limits && i < _UNIT_LIMIT_MAX; i++)
+                if (p->has_limit[i])
+                        (void)json_object_set_new(limits, unit_limit_to_string(i),
+                                                  json_limit(p->limit[i]));
+        for (size_t i = 0; io && i < p->n_io_limits; i++)
+                (void)json_array_append_new(io, json_pack("{s:o, s:o, s:o}", "property",
+                                                          json_name(p->io_limits[i].kind), "device",
+                                                          json_name(p->io_limits[i].path), "value",
+                                                          json_limit(p->io_limits[i].value)));
+        if (limits)
+                (void)json_object_set_new(limits, "io", io);
+        else
+                json_decref(io);
+        return limits;
+}
+
+/* What the bus says of the unit. Never Environment=, credentials or command lines. */
+static void add_props(json_t *j, const struct unit_props *p)
+{
+        json_t *dropins;
+        char hex[33];
+
+        (void)json_object_set_new(j, "state", state_object(p));
+        if (p->has_n_restarts)
+                (void)json_object_set_new(j, "restarts", json_integer(p->n_restarts));
+        if (p->main_pid)
+                (void)json_object_set_new(j, "main_pid", json_integer(p->main_pid));
+        if (p->has_invocation_id) {
+                for (size_t i = 0; i < sizeof(p->invocation_id); i++)
+                        (void)snprintf(hex + 2 * i, 3, "%02x", p->invocation_id[i]);
+                (void)json_object_set_new(j, "invocation_id", json_string(hex));
+        }
+        if (p->active_enter_usec)
+                (void)json_object_set_new(j, "active_enter_time",
+                                          json_timestamp(p->active_enter_usec));
+        if (p->inactive_enter_usec)
+                (void)json_object_set_new(j, "inactive_enter_time",
+                                          json_timestamp(p->inactive_enter_usec));
+        if (p->has_exec_main)
+                (void)json_object_set_new(j, "exec_main",
+                                          json_pack("{s:i, s:i}", "code", p->exec_main_code,
+                                                    "status", p->exec_main_status));
+        set_string(j, "slice", p->slice);
+        set_string(j, "fragment_path", p->fragment_path);
+        dropins = json_array();
+        for (size_t i = 0; dropins && p->drop_in_paths && p->drop_in_paths[i]; i++)
+                (void)json_array_append_new(dropins, json_name(p->drop_in_paths[i]));
+        (void)json_object_set_new(j, "drop_in_paths", dropins);
+        (void)json_object_set_new(j, "limits", limits_object(p));
+}
+
 json_t *render_json_unit(const struct uw_unit *u, const struct render_opts *o)
 {
         const struct cg_sample *s = &u->sample;
         json_t *j;
         uint64_t v;
 
-        j = json_pack("{s:o, s:o, s:o}", "unit", json_name(u->name), "cgroup", json_name(u->cgroup),
-                      "cgroup_id", json_u64(s->cgroup_id));
+        j = json_pack("{s:o}", "unit", json_name(u->name));
         if (!j)
                 return NULL;
+        if (u->has_props)
+                add_props(j, &u->props);
+        (void)json_object_set_new(j, "cgroup", u->cgroup ? json_name(u->cgroup) : json_null());
+        if (!u->has_sample)
+                return j;
+        (void)json_object_set_new(j, "cgroup_id", json_u64(s->cgroup_id));
         if (s->has_cgroup_events && cg_kv_get(&s->cgroup_events, "populated", &v))
                 (void)json_object_set_new(j, "populated", json_boolean(v != 0));
         if (s->has_cgroup_events && cg_kv_get(&s->cgroup_events, "frozen", &v))
@@ -274,4 +363,51 @@ int render_json(const struct uw_snapshot *s, const struct render_opts *o, bool p
         *ret = text;
         *ret_len = strlen(text);
         return 0;
+}
+
+/* The effective memory limit: the lower of MemoryHigh and MemoryMax that are set. */
+static bool memory_limit(const struct cg_sample *s, uint64_t *ret)
+{
+        const struct cg_value *hi = &s->values[CG_V_MEMORY_HIGH], *mx = &s->values[CG_V_MEMORY_MAX];
+        bool have = false;
+
+        if (hi->present && !hi->v.unlimited) {
+                *ret = hi->v.value;
+                have = true;
+        }
+        if (mx->present && !mx->v.unlimited && (!have || mx->v.value < *ret)) {
+                *ret = mx->v.value;
+                have = true;
+        }
+        return have;
+}
+
+json_t *render_json_summary(const struct uw_unit *u)
+{
+        const struct cg_sample *s = &u->sample;
+        json_t *j;
+        uint64_t v;
+
+        j = json_pack("{s:o, s:o}", "unit", json_name(u->name), "cgroup",
+                      u->cgroup ? json_name(u->cgroup) : json_null());
+        if (!j)
+                return NULL;
+        if (u->has_props) {
+                (void)json_object_set_new(j, "state", state_object(&u->props));
+                if (u->props.has_n_restarts)
+                        (void)json_object_set_new(j, "restarts", json_integer(u->props.n_restarts));
+        }
+        if (!u->has_sample)
+                return j;
+        if (u->has_rates && u->rates.has_cpu)
+                (void)json_object_set_new(j, "cpu_usage_cores",
+                                          json_real(u->rates.cpu_usage_cores));
+        if (s->values[CG_V_MEMORY_CURRENT].present)
+                (void)json_object_set_new(j, "memory_current",
+                                          json_u64(s->values[CG_V_MEMORY_CURRENT].v.value));
+        if (memory_limit(s, &v))
+                (void)json_object_set_new(j, "memory_limit", json_u64(v));
+        set_value(j, "pids_current", &s->values[CG_V_PIDS_CURRENT]);
+        set_value(j, "pids_max", &s->values[CG_V_PIDS_MAX]);
+        return j;
 }

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: MIT */
+/* The JSON API on the host-a fixture: routing, filters, strict decoding, error statuses. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collectors/cg_discover.h"
+#include "daemon/collector.h"
+#include "web/api.h"
+#include "web/url.h"
+
+static struct uw_snapshot *snap;
+
+static void setup(void)
+{
+        struct uw_collector_config cc = {.cgroup_root = "tests/fixtures/host-a",
+                                         .sysfs_root = "tests/fixtures/host-a-sysfs",
+                                         .types = UNIT_SERVICE};
+        struct uw_collector *c;
+
+        cr_assert_eq(uw_collector_new(&cc, &c), 0);
+        cr_assert_eq(uw_collector_collect(c, NULL, &snap), 0);
+        uw_collector_free(c);
+}
+
+static void teardown(void)
+{
+        uw_snapshot_unref(snap);
+}
+
+TestSuite(api, .init = setup, .fini = teardown);
+
+static json_t *call(const char *path, const char *query, unsigned want_status)
+{
+        struct api_response r;
+        json_t *j;
+
+        cr_assert_eq(api_handle(snap, path, query, &r), 0);
+        cr_assert_eq(r.status, want_status, "%s?%s gave %u: %s", path, query, r.status, r.body);
+        j = json_loads(r.body, 0, NULL);
+        cr_assert_not_null(j, "not JSON: %s", r.body);
+        free(r.body);
+        return j;
+}
+
+Test(api, list_and_filters)
+{
+        json_t *j = call("/api/v1/units", "", 200);
+
+        cr_assert_eq(json_array_size(json_object_get(j, "units")), 12);
+        json_decref(j);
+
+        j = call("/api/v1/units", "name=post*", 200);
+        cr_assert_eq(json_array_size(json_object_get(j, "units")), 1);
+        cr_assert_eq(json_integer_value(json_object_get(
+                             json_array_get(json_object_get(j, "units"), 0), "memory_limit")),
+                     2147483648);
+        json_decref(j);
+
+        /* A percent-encoded glob: "foo\x2d*" */
+        j = call("/api/v1/units", "name=foo%5Cx2d%2A", 200);
+        cr_assert_eq(json_array_size(json_object_get(j, "units")), 1);
+        json_decref(j);
+
+        /* stopped.service has an empty cgroup: 11 of 12 are running. */
+        j = call("/api/v1/units", "state=running", 200);
+        cr_assert_eq(json_array_size(json_object_get(j, "units")), 11);
+        json_decref(j);
+}
+
+Test(api, errors)
+{
+        json_t *j;
+
+        j = call("/api/v1/units", "state=sleepy", 400);
+        cr_assert_eq(json_integer_value(json_object_get(j, "status")), 400);
+        json_decref(j);
+        json_decref(call("/api/v1/units", "name=%4", 400));
+        json_decref(call("/api/v1/units/nope.service", "", 404));
+        json_decref(call("/api/v1/units/a%00b.service", "", 400));
+        json_decref(call("/api/v1/units/%GGx", "", 400));
+        json_decref(call("/api/v1/units/", "", 404));
+        json_decref(call("/api/v1/other", "", 404));
+}
+
+Test(api, unit_by_escaped_name)
+{
+        json_t *j = call("/api/v1/units/quote%22and%3Cangle%3E.service", "", 200);
+
+        cr_assert_str_eq(json_string_value(json_object_get(j, "unit")),
+                         "quote\"and<angle>.service");
+        json_decref(j);
+        j = call("/api/v1/units/foo%5Cx2dbar.service", "", 200);
+        cr_assert_str_eq(json_string_value(json_object_get(j, "unit")), "foo\\x2dbar.service");
+        json_decref(j);
+}
+
+Test(url, decode)
+{
+        char *s;
+
+        cr_assert_eq(url_decode("a%2Fb%5c", 8, &s), 0);
+        cr_assert_str_eq(s, "a/b\\");
+        free(s);
+        cr_assert_eq(url_decode("%", 1, NULL), -EINVAL);
+        cr_assert_eq(url_decode("%4", 2, NULL), -EINVAL);
+        cr_assert_eq(url_decode("%00", 3, NULL), -EINVAL);
+        cr_assert_eq(url_decode("%zz", 3, NULL), -EINVAL);
+        cr_assert_eq(url_query_get("a=1&bb=2%203&c", "bb", &s), 1);
+        cr_assert_str_eq(s, "2 3");
+        free(s);
+        cr_assert_eq(url_query_get("a=1&c", "c", &s), 1);
+        cr_assert_str_eq(s, "");
+        free(s);
+        cr_assert_eq(url_query_get("a=1", "b", &s), 0);
+}

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+#include "api.h"
+
+#include <errno.h>
+#include <fnmatch.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../daemon/util.h"
+#include "render.h"
+#include "url.h"
+
+#define UNITS_PATH   "/api/v1/units"
+#define UNITS_PREFIX "/api/v1/units/"
+
+static int respond(struct api_response *ret, unsigned status, json_t *body)
+{
+        char *text = body ? json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
+
+        json_decref(body);
+        if (!text)
+                return -ENOMEM;
+        *ret = (struct api_response){.status = status, .body = text};
+        return 0;
+}
+
+static int respond_error(struct api_response *ret, unsigned status, const char *msg)
+{
+        return respond(ret, status, json_pack("{s:s, s:i}", "error", msg, "status", (int)status));
+}
+
+static bool state_matches(const struct uw_unit *u, const char *state)
+{
+        uint64_t populated;
+
+        if (streq(state, "running"))
+                return u->has_sample && u->sample.has_cgroup_events &&
+                       cg_kv_get(&u->sample.cgroup_events, "populated", &populated) && populated;
+        return u->has_props && u->props.active_state && streq(u->props.active_state, state);
+}
+
+static int handle_list(const struct uw_snapshot *s, const char *query, struct api_response *ret)
+{
+        static const char *const states[] = {"active", "activating", "deactivating", "inactive",
+                                             "failed", "reloading",  "maintenance",  "running"};
+        _cleanup_free_ char *state = NULL, *name = NULL;
+        json_t *units;
+        int r;
+
+        r = url_query_get(query, "state", &state);
+        if (r == -EINVAL)
+                return respond_error(ret, 400, "malformed 'state' parameter");
+        if (r < 0)
+                return r;
+        if (state) {
+                bool known = false;
+
+                for (size_t i = 0; i < ARRAY_SIZE(states); i++)
+                        known = known || streq(state, states[i]);
+                if (!known)
+                        return respond_error(ret, 400,
+                                             "unknown 'state': expected active, activating, "
+                                             "deactivating, inactive, failed, reloading, "
+                                             "maintenance or running");
+        }
+        r = url_query_get(query, "name", &name);
+        if (r == -EINVAL)
+                return respond_error(ret, 400, "malformed 'name' parameter");
+        if (r < 0)
+                return r;
+
+        units = json_array();
+        if (!units)
+                return -ENOMEM;
+        for (size_t i = 0; i < s->n_units; i++) {
+                const struct uw_unit *u = &s->units[i];
+
+                if (state && !state_matches(u, state))
+                        continue;
+                if (name && fnmatch(name, u->name, FNM_NOESCAPE) != 0)
+                        continue;
+                if (json_array_append_new(units, render_json_summary(u)) < 0) {
+                        json_decref(units);
+                        return -ENOMEM;
+                }
+        }
+        return respond(ret, 200,
+                       json_pack("{s:f, s:s, s:o}", "time", s->realtime, "source",
+                                 !s->bus_used       ? "cgroup-tree"
+                                 : s->bus_connected ? "bus"
+                                                    : "bus-stale",
+                                 "units", units));
+}
+
+static int handle_unit(const struct uw_snapshot *s, const char *raw, struct api_response *ret)
+{
+        struct render_opts o = {.rates = true};
+        _cleanup_free_ char *name = NULL;
+        const struct uw_unit *u;
+        int r;
+
+        r = url_decode(raw, strlen(raw), &name);
+        if (r == -EINVAL)
+                return respond_error(ret, 400, "malformed percent-encoding in the unit name");
+        if (r < 0)
+                return r;
+        if (!name[0] || strchr(name, '/'))
+                return respond_error(ret, 404, "no such unit");
+        u = uw_snapshot_find(s, name);
+        if (!u)
+                return respond_error(ret, 404, "no such unit");
+        return respond(ret, 200, render_json_unit(u, &o));
+}
+
+int api_handle(const struct uw_snapshot *s, const char *path, const char *query,
+               struct api_response *ret)
+{
+        if (streq(path, UNITS_PATH))
+                return handle_list(s, query, ret);
+        if (strncmp(path, UNITS_PREFIX, strlen(UNITS_PREFIX)) == 0)
+                return handle_unit(s, path + strlen(UNITS_PREFIX), ret);
+        return respond_error(ret, 404, "no such endpoint");
+}
