@@ -91,3 +91,4 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(LIB_OBJ:.o=.d) $(SAN_OBJ:.o=.d)
+include tests/vm/vm.mk

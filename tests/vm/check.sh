@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The VM test tier (`make vm-check`): build/reuse the guest image, boot it once with
+# build/unitwatchd and every scenario, and report per-scenario results.
+#
+# Ends with a line "N passed, M failed"; exits non-zero if anything failed, including the
+# VM itself (then every scenario that did not report counts as failed).
+#
+# Environment:
+#   UNITWATCH_VM_TIMEOUT  seconds before the VM is killed (default 600)
+#   UNITWATCH_VM_BINARY   the daemon to test (default build/unitwatchd)
+#   UNITWATCH_VM_KEEP     1: keep the staged share dir (logs) even when everything passed
+#   plus those of build-image.sh and run-vm.sh (UNITWATCH_VM_CACHE, UNITWATCH_VM_ACCEL, ...)
+set -euo pipefail
+
+HERE=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
+TOP=$(readlink -f "$HERE/../..")
+BINARY=${UNITWATCH_VM_BINARY:-$TOP/build/unitwatchd}
+
+log() {
+        printf 'vm-check: %s\n' "$*" >&2
+}
+
+[[ -x $BINARY ]] || { log "error: $BINARY missing; run make first"; exit 1; }
+
+# Step 1: the image (cached after the first build).
+t0=$SECONDS
+image=$("$HERE/build-image.sh" | tail -n 1)
+log "image step took $((SECONDS - t0))s ($image)"
+
+# Step 2: stage what the guest sees as /mnt/host.
+share=$(mktemp -d "${TMPDIR:-/tmp}/unitwatch-vm-share.XXXXXX")
+install -m 0755 "$BINARY" "$share/unitwatchd"
+install -m 0755 "$HERE/guest-run.sh" "$share/guest-run.sh"
+mkdir "$share/scenarios"
+cp "$HERE"/scenarios/* "$share/scenarios/"
+
+# Step 3: one boot for all scenarios.
+t0=$SECONDS
+vm_rc=0
+UNITWATCH_VM_IMAGE=$image "$HERE/run-vm.sh" "$share" "${UNITWATCH_VM_TIMEOUT:-600}" || vm_rc=$?
+log "boot step took $((SECONDS - t0))s (run-vm.sh exit status $vm_rc)"
+
+# Step 4: count. A scenario with no result line (guest crashed, timed out) is a failure.
+passed=0
+failed=0
+echo
+echo "== VM scenarios"
+while read -r name; do
+        line=$(grep -E "^(PASS|FAIL) $name(:|$)" "$share/results.txt" 2>/dev/null | head -n 1 || true)
+        if [[ $line == "PASS $name" ]]; then
+                echo "PASS $name"
+                passed=$((passed + 1))
+        else
+                echo "${line:-FAIL $name: no result (VM failed, see above)}"
+                failed=$((failed + 1))
+        fi
+done < <(python3 "$HERE/scenarios/collect.py" --list)
+
+# A failing guest-run.sh with every scenario passing is still a failure (counted once).
+if ((vm_rc != 0 && failed == 0)); then
+        echo "FAIL vm: run-vm.sh exited with status $vm_rc"
+        failed=$((failed + 1))
+fi
+
+if ((failed > 0)) || [[ ${UNITWATCH_VM_KEEP:-0} == 1 ]]; then
+        log "logs kept in $share (guest.log, console.log, results.txt)"
+else
+        rm -rf "$share"
+fi
+echo "$passed passed, $failed failed"
+((failed == 0))
