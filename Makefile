@@ -10,6 +10,7 @@ CFLAGS    += -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -DUNITWATCH_VERSION='"$(VERSIO
              $(shell pkg-config --cflags $(PKGS))
 LDLIBS    += $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+TSAN_FLAGS := -fsanitize=thread -fno-omit-frame-pointer
 
 PREFIX    ?= /usr/local
 BUILD     ?= build
@@ -21,10 +22,13 @@ TEST_SRC  := $(wildcard tests/unit/test-*.c)
 
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 SAN_OBJ   := $(LIB_SRC:%.c=$(BUILD)/san/%.o)
+TSAN_OBJ  := $(LIB_SRC:%.c=$(BUILD)/tsan/%.o)
+# The threaded parts: the HTTP server and the snapshot store under concurrent use.
+TSAN_TESTS := $(BUILD)/tsan-tests/http-stress
 TESTS     := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 SAN_TESTS := $(TEST_SRC:tests/unit/%.c=$(BUILD)/san-tests/%)
 
-.PHONY: all check check-plain check-san bench vm-check format format-check promtool-check \
+.PHONY: all check check-plain check-san check-tsan bench vm-check format format-check promtool-check prometheus-check \
         install clean
 all: $(BUILD)/unitwatchd
 
@@ -35,6 +39,17 @@ $(BUILD)/obj/%.o: %.c
 $(BUILD)/san/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/tsan/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(TSAN_FLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libunitwatch-tsan.a: $(TSAN_OBJ)
+	$(AR) rcs $@ $^
+
+$(BUILD)/tsan-tests/%: tests/tsan/%.c $(BUILD)/libunitwatch-tsan.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(TSAN_FLAGS) -I. -o $@ $< $(BUILD)/libunitwatch-tsan.a $(LDLIBS)
 
 $(BUILD)/libunitwatch.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
@@ -57,7 +72,7 @@ $(BUILD)/san-tests/%: tests/unit/%.c $(BUILD)/libunitwatch-san.a
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -I. -o $@ $< $(BUILD)/libunitwatch-san.a $(LDLIBS) -lcriterion
 
 # Tests run from the top of the tree: they find fixtures under tests/ and ../shared/cases.
-check: check-plain check-san promtool-check format-check
+check: check-plain check-san check-tsan promtool-check prometheus-check format-check
 
 check-plain: $(TESTS) $(BUILD)/unitwatchd
 	@set -e; for t in $(TESTS); do echo "== $$t"; $$t --jobs 2; done
@@ -65,6 +80,13 @@ check-plain: $(TESTS) $(BUILD)/unitwatchd
 check-san: $(SAN_TESTS) $(BUILD)/unitwatchd-san
 	@set -e; for t in $(SAN_TESTS); do echo "== $$t (ASan+UBSan)"; \
 	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $$t --jobs 2; done
+
+prometheus-check: $(BUILD)/unitwatchd
+	tests/prometheus-scrape.sh $(BUILD)/unitwatchd
+
+check-tsan: $(TSAN_TESTS)
+	@set -e; for t in $(TSAN_TESTS); do echo "== $$t (ThreadSanitizer)"; \
+	  TSAN_OPTIONS=halt_on_error=1 $$t; done
 
 promtool-check: $(BUILD)/unitwatchd
 	tests/promtool-check.sh $(BUILD)/unitwatchd
@@ -90,5 +112,5 @@ install: $(BUILD)/unitwatchd
 clean:
 	rm -rf $(BUILD)
 
--include $(LIB_OBJ:.o=.d) $(SAN_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(SAN_OBJ:.o=.d) $(TSAN_OBJ:.o=.d)
 include tests/vm/vm.mk

@@ -54,7 +54,7 @@ while read -r name; do
                 echo "${line:-FAIL $name: no result (VM failed, see above)}"
                 failed=$((failed + 1))
         fi
-done < <(python3 "$HERE/scenarios/collect.py" --list)
+done < <(for s in "$HERE"/scenarios/collect.py "$HERE"/scenarios/daemon.py; do python3 "$s" --list; done)
 
 # A failing guest-run.sh with every scenario passing is still a failure (counted once).
 if ((vm_rc != 0 && failed == 0)); then

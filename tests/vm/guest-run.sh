@@ -41,5 +41,10 @@ else
         echo "$UNITWATCHD is missing"
 fi
 
-section "scenarios"
-python3 "$SHARE/scenarios/collect.py"
+section "scenarios: one-shot snapshots"
+rc=0
+python3 "$SHARE/scenarios/collect.py" || rc=1
+
+section "scenarios: the running daemon"
+python3 "$SHARE/scenarios/daemon.py" || rc=1
+exit $rc

@@ -1,0 +1,259 @@
+#!/usr/bin/env python3
+"""Guest-side scenarios for the running daemon: unitwatchd as a systemd service (Type=notify)
+following units over the real system bus and serving HTTP.
+
+Checks that state changes reach /api/v1/units/{unit} within 2 s, that an idle daemon makes no
+ListUnits or GetAll calls while it is scraped, and that it survives `systemctl
+daemon-reexec` and a restart of dbus. Results are appended to $UNITWATCH_RESULTS like
+collect.py's; `daemon.py --list` prints the scenario names.
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from collect import CheckFailed, expect, expect_eq, log, run, start_transient  # noqa: E402
+
+UNITWATCHD = os.environ.get("UNITWATCHD", "/mnt/host/unitwatchd")
+RESULTS = os.environ.get("UNITWATCH_RESULTS", "/mnt/host/results.txt")
+PORT = 9839
+BASE = "http://127.0.0.1:%d" % PORT
+# The issue's bound for a state change to show; the guest runs under TCG, so it is tight.
+CHANGE_BOUND = float(os.environ.get("UNITWATCH_CHANGE_BOUND", "2.0"))
+
+
+def http_get(path, timeout=10):
+    """(status, body bytes, headers) of a GET; status 0 when the connection failed."""
+    try:
+        with urllib.request.urlopen(BASE + path, timeout=timeout) as r:
+            return r.status, r.read(), r.headers
+    except urllib.error.HTTPError as e:
+        return e.code, e.read(), e.headers
+    except (urllib.error.URLError, OSError):
+        return 0, b"", {}
+
+
+def unit_doc(unit):
+    status, body, _ = http_get("/api/v1/units/" + urllib.request.quote(unit, safe=""))
+    if status == 200:
+        return json.loads(body)
+    return None if status == 404 else {"_status": status}
+
+
+def wait_for(pred, timeout, step=0.05):
+    """Polls pred() until it returns something true; returns (value, seconds) or (None, t)."""
+    t0 = time.monotonic()
+    while True:
+        v = pred()
+        if v:
+            return v, time.monotonic() - t0
+        if time.monotonic() - t0 > timeout:
+            return None, time.monotonic() - t0
+        time.sleep(step)
+
+
+def active_state(unit):
+    d = unit_doc(unit)
+    return d.get("state", {}).get("active") if d else None
+
+
+def timed_state(unit, want, bound, what):
+    """Waits for the unit's state in the API to satisfy want(doc); checks it took <= bound."""
+    doc, took = wait_for(lambda: want(unit_doc(unit)), max(30.0, bound * 10))
+    expect(doc is not None, "%s: not seen in the API within %.0fs" % (what, took))
+    log("%s: seen in the API after %.2fs" % (what, took))
+    expect(took <= bound, "%s: took %.2fs, more than %.1fs" % (what, took, bound))
+    return doc
+
+
+def unitwatchd_unique_name():
+    pid = run(["systemctl", "show", "-p", "MainPID", "--value", "uwd-daemon.service"]).strip()
+    out = run(["busctl", "list", "--no-pager", "--no-legend", "--unique"])
+    for line in out.splitlines():
+        fields = line.split()
+        if len(fields) >= 2 and fields[1] == pid:
+            return fields[0]
+    raise CheckFailed("unitwatchd (pid %s) has no bus connection" % pid)
+
+
+# ---------------------------------------------------------------- scenarios
+
+def s_daemon_ready():
+    # Type=notify: systemd-run returns once READY=1 came, i.e. after the first snapshot.
+    t0 = time.monotonic()
+    run(["systemd-run", "--quiet", "--unit=uwd-daemon", "-p", "Type=notify",
+         "-p", "WatchdogSec=60", "--", UNITWATCHD, "--listen", "127.0.0.1:%d" % PORT,
+         "--interval", "5"], timeout=180)
+    log("systemd-run returned after READY=1: %.2fs" % (time.monotonic() - t0))
+    expect_eq(run(["systemctl", "is-active", "uwd-daemon.service"], check=False).strip(),
+              "active", "uwd-daemon.service state")
+    status, body, _ = http_get("/readyz")
+    expect_eq(status, 200, "/readyz status")
+    status, body, _ = http_get("/api/v1/units")
+    expect_eq(status, 200, "/api/v1/units status")
+    doc = json.loads(body)
+    expect_eq(doc.get("source"), "bus", "source of the unit list")
+    names = {u["unit"] for u in doc["units"]}
+    expect("systemd-journald.service" in names, "systemd-journald.service listed")
+    expect("uwd-daemon.service" in names, "the daemon lists itself")
+    me = unit_doc("uwd-daemon.service")
+    expect(me.get("memory", {}).get("current", 0) > 0, "its own memory.current is read")
+
+
+def s_state_start():
+    start_transient("uwd-a", ["sleep", "600"])
+    doc = timed_state("uwd-a.service", lambda d: d and d.get("state", {}).get("active") == "active"
+                      and d.get("cgroup"), CHANGE_BOUND, "start")
+    expect_eq(doc["state"].get("sub"), "running", "sub state")
+    expect(doc.get("main_pid", 0) > 0, "main_pid set")
+    expect(len(doc.get("invocation_id", "")) == 32, "invocation_id present")
+
+
+def s_state_stop():
+    run(["systemctl", "stop", "uwd-a.service"])
+    # A stopped transient unit is unloaded: it leaves the list (404) or shows inactive.
+    timed_state("uwd-a.service", lambda d: d is None or d.get("state", {}).get("active") ==
+                "inactive", CHANGE_BOUND, "stop")
+
+
+def s_state_failed():
+    start_transient("uwd-fail", ["sh", "-c", "sleep 1; exit 3"])
+    doc = timed_state("uwd-fail.service", lambda d: d and d.get("state", {}).get("active") ==
+                      "failed", CHANGE_BOUND + 1.0, "fail")
+    expect_eq(doc["state"].get("result"), "exit-code", "result")
+    expect_eq(doc.get("exec_main", {}).get("status"), 3, "exec_main.status")
+    expect(doc.get("cgroup") is None, "a failed unit has no cgroup")
+
+
+def s_state_restart():
+    start_transient("uwd-loop", ["sh", "-c", "sleep 2; exit 1"],
+                    ["Restart=always", "RestartSec=1", "StartLimitIntervalSec=0"])
+    doc, took = wait_for(lambda: (unit_doc("uwd-loop.service") or {}).get("restarts", 0) >= 2
+                         and unit_doc("uwd-loop.service"), 60)
+    expect(doc is not None, "restarts >= 2 not seen within 60 s")
+    run(["systemctl", "stop", "uwd-loop.service"])
+
+
+def s_oom_result():
+    # Default OOMPolicy=stop: the unit is stopped, its cgroup removed; the result stays.
+    start_transient("uwd-oom", ["python3", "-c", "b = bytearray(200 * 1024 * 1024)"],
+                    ["MemoryMax=40M", "MemorySwapMax=0"])
+    doc = timed_state("uwd-oom.service", lambda d: d and d.get("state", {}).get("result") ==
+                      "oom-kill", 60, "oom-kill result")
+    expect_eq(doc["state"].get("active"), "failed", "active state after the OOM kill")
+    expect(doc.get("cgroup") is None, "cgroup gone after the OOM kill")
+
+
+def s_idle_no_bus_calls():
+    unique = unitwatchd_unique_name()
+    mon = subprocess.Popen(["busctl", "monitor", "--json=short"], stdout=subprocess.PIPE,
+                           stderr=subprocess.DEVNULL, text=True)
+    try:
+        time.sleep(2)  # busctl attaches
+        t0 = time.monotonic()
+        scrapes = 0
+        while time.monotonic() - t0 < 30:
+            if scrapes < 20:
+                expect_eq(http_get("/metrics")[0], 200, "/metrics status")
+                expect_eq(http_get("/api/v1/units")[0], 200, "/api/v1/units status")
+                scrapes += 1
+            time.sleep(1)
+    finally:
+        mon.terminate()
+    out, _ = mon.communicate(timeout=30)
+    calls = []
+    for line in out.splitlines():
+        try:
+            m = json.loads(line)
+        except ValueError:
+            continue
+        if m.get("sender") == unique and m.get("type") == "method_call":
+            calls.append(m.get("member"))
+    log("idle 30 s, %d scrapes: %d method calls from %s: %s" % (scrapes, len(calls), unique,
+                                                                 sorted(set(calls))))
+    expect("ListUnits" not in calls, "no ListUnits while idle")
+    expect("GetAll" not in calls, "no GetAll while idle")
+
+
+def wait_serving_and_sees(unit, what, timeout=60):
+    start_transient(unit, ["sleep", "600"])
+    doc, took = wait_for(lambda: active_state(unit + ".service") == "active", timeout, 0.5)
+    expect(doc, "%s: %s.service not seen active within %ds" % (what, unit, timeout))
+    log("%s: %s.service seen after %.1fs" % (what, unit, took))
+    expect_eq(http_get("/readyz")[0], 200, "/readyz after " + what)
+
+
+def s_daemon_reexec():
+    run(["systemctl", "daemon-reexec"], timeout=120)
+    wait_serving_and_sees("uwd-after-reexec", "daemon-reexec")
+
+
+def s_dbus_restart():
+    run(["systemctl", "restart", "dbus.service"], timeout=120)
+    wait_serving_and_sees("uwd-after-dbus", "dbus restart", timeout=90)
+    expect_eq(run(["systemctl", "is-active", "uwd-daemon.service"], check=False).strip(),
+              "active", "the daemon survived")
+
+
+def s_metrics():
+    status, body, headers = http_get("/metrics")
+    expect_eq(status, 200, "/metrics status")
+    expect_eq(headers.get("Content-Type"), "text/plain; version=0.0.4; charset=utf-8",
+              "Content-Type")
+    text = body.decode()
+    expect(re.search(r'^unitwatch_unit_state\{unit="uwd-after-dbus.service",state="active"\} 1$',
+                     text, re.M), "unit state of uwd-after-dbus.service")
+    expect(re.search(r'^unitwatch_memory_current_bytes\{unit="systemd-journald.service"\} \d+$',
+                     text, re.M), "memory of systemd-journald.service")
+    expect(re.search(r"^unitwatch_bus_connected 1$", text, re.M), "bus connected")
+
+
+SCENARIOS = [
+    ("daemon-ready", s_daemon_ready),
+    ("state-start", s_state_start),
+    ("state-stop", s_state_stop),
+    ("state-failed", s_state_failed),
+    ("state-restart", s_state_restart),
+    ("oom-result-after-cgroup-gone", s_oom_result),
+    ("idle-no-bus-calls", s_idle_no_bus_calls),
+    ("survives-daemon-reexec", s_daemon_reexec),
+    ("survives-dbus-restart", s_dbus_restart),
+    ("metrics-from-daemon", s_metrics),
+]
+
+
+def main():
+    if sys.argv[1:] == ["--list"]:
+        for name, _ in SCENARIOS:
+            print(name)
+        return 0
+    lines = []
+    ready = True
+    for name, fn in SCENARIOS:
+        if not ready:
+            lines.append("FAIL %s: the daemon did not start" % name)
+            continue
+        try:
+            fn()
+            lines.append("PASS %s" % name)
+        except (CheckFailed, subprocess.SubprocessError, OSError, ValueError, KeyError,
+                TypeError, AttributeError) as e:
+            lines.append("FAIL %s: %s" % (name, e))
+            ready = name != "daemon-ready"
+        log(lines[-1])
+    log("---- journal of uwd-daemon.service ----")
+    log(run(["journalctl", "-u", "uwd-daemon.service", "--no-pager", "-o", "short-monotonic"],
+            check=False)[-6000:])
+    with open(RESULTS, "a") as f:
+        f.write("\n".join(lines) + "\n")
+    return 0 if all(line.startswith("PASS") for line in lines) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
