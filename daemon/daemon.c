@@ -14,6 +14,7 @@
 #include "../web/http.h"
 #include "../web/render.h"
 #include "collector.h"
+#include "history.h"
 #include "log.h"
 #include "store.h"
 #include "util.h"
@@ -32,6 +33,7 @@ struct uw_daemon {
         bool ready;
         struct uw_collector *collector;
         struct uw_store store;
+        struct uw_history *history;
         struct http_server *http[CFG_LISTEN_MAX];
         unsigned failed_cycles;
 };
@@ -91,6 +93,8 @@ static void collect_cycle(struct uw_daemon *d)
         if (!d->ready)
                 log_info("first snapshot published: %zu units", s->n_units);
         d->ready = true;
+        if (uw_history_record(d->history, s) < 0)
+                log_warning("out of memory while recording the sample history");
         uw_store_publish(&d->store, s);
 }
 
@@ -173,6 +177,7 @@ static void daemon_release(struct uw_daemon *d)
         unit_watch_free(d->watch);
         d->event = sd_event_unref(d->event);
         uw_store_release(&d->store);
+        uw_history_free(d->history);
 }
 
 static int daemon_setup(struct uw_daemon *d, const char *cgroup_root)
@@ -220,7 +225,7 @@ static int daemon_setup(struct uw_daemon *d, const char *cgroup_root)
         collect_cycle(d);
 
         for (size_t i = 0; listen[i]; i++) {
-                r = http_server_start(listen[i], &d->store, &d->http[i]);
+                r = http_server_start(listen[i], &d->store, d->history, &d->http[i]);
                 if (r < 0)
                         return r;
         }
@@ -234,7 +239,9 @@ int uw_daemon_run(const struct uw_config *cfg, const char *cgroup_root)
         int r;
 
         uw_store_init(&d.store);
-        r = daemon_setup(&d, cgroup_root);
+        r = uw_history_new(&d.history);
+        if (r >= 0)
+                r = daemon_setup(&d, cgroup_root);
         if (r >= 0) {
                 log_info("unitwatchd %s running, collecting every %.1f s", UNITWATCH_VERSION,
                          cfg->interval);

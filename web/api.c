@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,14 +94,71 @@ static int handle_list(const struct uw_snapshot *s, const char *query, struct ap
                                  "units", units));
 }
 
-static int handle_unit(const struct uw_snapshot *s, const char *raw, struct api_response *ret)
+static json_t *json_float_or_null(float v)
+{
+        return isnan(v) ? json_null() : json_real(v);
+}
+
+static json_t *json_u64_or_null(uint64_t v)
+{
+        return v == UINT64_MAX ? json_null() : json_integer((json_int_t)v);
+}
+
+static int handle_series(const struct uw_unit *u, struct uw_history *h, struct api_response *ret)
+{
+        _cleanup_free_ struct uw_point *p = NULL;
+        json_t *points;
+        int n;
+
+        n = h ? uw_history_get(h, u->name, &p) : 0;
+        if (n < 0)
+                return n;
+        points = json_array();
+        for (int i = 0; points && i < n; i++)
+                (void)json_array_append_new(
+                        points,
+                        json_pack("{s:f, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "time",
+                                  p[i].time, "cpu_cores", json_float_or_null(p[i].cpu_cores),
+                                  "memory_current", json_u64_or_null(p[i].memory_current),
+                                  "memory_working_set", json_u64_or_null(p[i].memory_working_set),
+                                  "pids_current",
+                                  p[i].pids_current == UINT32_MAX ? json_null()
+                                                                  : json_integer(p[i].pids_current),
+                                  "io_read_bytes_per_second",
+                                  json_float_or_null(p[i].io_read_bytes_per_second),
+                                  "io_write_bytes_per_second",
+                                  json_float_or_null(p[i].io_write_bytes_per_second),
+                                  "psi_cpu_some_avg10", json_float_or_null(p[i].psi_cpu_some_avg10),
+                                  "psi_memory_some_avg10",
+                                  json_float_or_null(p[i].psi_memory_some_avg10),
+                                  "psi_io_some_avg10", json_float_or_null(p[i].psi_io_some_avg10)));
+        return respond(ret, 200,
+                       json_pack("{s:o, s:i, s:o}", "unit", json_string(u->name), "capacity",
+                                 UW_HISTORY_POINTS, "points", points));
+}
+
+static int handle_unit(const struct uw_snapshot *s, struct uw_history *h, const char *raw,
+                       struct api_response *ret)
 {
         struct render_opts o = {.rates = true};
-        _cleanup_free_ char *name = NULL;
+        _cleanup_free_ char *name = NULL, *copy = NULL;
         const struct uw_unit *u;
+        bool series = false;
+        char *slash;
         int r;
 
-        r = url_decode(raw, strlen(raw), &name);
+        /* Unit names never hold '/': "{unit}/series" is the ring of that unit. */
+        copy = strdup(raw);
+        if (!copy)
+                return -ENOMEM;
+        slash = strchr(copy, '/');
+        if (slash) {
+                if (!streq(slash, "/series"))
+                        return respond_error(ret, 404, "no such endpoint");
+                *slash = '\0';
+                series = true;
+        }
+        r = url_decode(copy, strlen(copy), &name);
         if (r == -EINVAL)
                 return respond_error(ret, 400, "malformed percent-encoding in the unit name");
         if (r < 0)
@@ -110,15 +168,17 @@ static int handle_unit(const struct uw_snapshot *s, const char *raw, struct api_
         u = uw_snapshot_find(s, name);
         if (!u)
                 return respond_error(ret, 404, "no such unit");
+        if (series)
+                return handle_series(u, h, ret);
         return respond(ret, 200, render_json_unit(u, &o));
 }
 
-int api_handle(const struct uw_snapshot *s, const char *path, const char *query,
-               struct api_response *ret)
+int api_handle(const struct uw_snapshot *s, struct uw_history *h, const char *path,
+               const char *query, struct api_response *ret)
 {
         if (streq(path, UNITS_PATH))
                 return handle_list(s, query, ret);
         if (strncmp(path, UNITS_PREFIX, strlen(UNITS_PREFIX)) == 0)
-                return handle_unit(s, path + strlen(UNITS_PREFIX), ret);
+                return handle_unit(s, h, path + strlen(UNITS_PREFIX), ret);
         return respond_error(ret, 404, "no such endpoint");
 }

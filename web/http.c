@@ -23,6 +23,7 @@
 struct http_server {
         struct MHD_Daemon *mhd;
         struct uw_store *store;
+        struct uw_history *history;
         char *listen;
 };
 
@@ -141,13 +142,13 @@ static char *raw_query(struct MHD_Connection *conn)
 }
 
 static enum MHD_Result serve_api(struct MHD_Connection *conn, struct uw_snapshot *s,
-                                 const char *url)
+                                 struct uw_history *h, const char *url)
 {
         _cleanup_free_ char *query = raw_query(conn);
         struct api_response resp;
         enum MHD_Result ret;
 
-        if (!query || api_handle(s, url, query, &resp) < 0)
+        if (!query || api_handle(s, h, url, query, &resp) < 0)
                 return queue_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
         ret = queue_copy(conn, resp.status, "application/json", resp.body, strlen(resp.body));
         free(resp.body);
@@ -186,7 +187,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
                                    "no snapshot yet: the first collection is still running");
         if (streq(url, "/metrics"))
                 return serve_metrics(conn, s);
-        return serve_api(conn, s, url);
+        return serve_api(conn, s, srv->history, url);
 }
 
 /*
@@ -224,7 +225,8 @@ static int parse_sockaddr(const char *listen, struct sockaddr_storage *ss)
         return inet_pton(AF_INET, host, &a->sin_addr) == 1 ? AF_INET : -EINVAL;
 }
 
-int http_server_start(const char *listen, struct uw_store *store, struct http_server **ret)
+int http_server_start(const char *listen, struct uw_store *store, struct uw_history *history,
+                      struct http_server **ret)
 {
         struct sockaddr_storage ss;
         struct http_server *srv;
@@ -241,6 +243,7 @@ int http_server_start(const char *listen, struct uw_store *store, struct http_se
         if (!srv)
                 return -ENOMEM;
         srv->store = store;
+        srv->history = history;
         srv->listen = strdup(listen);
         srv->mhd =
                 MHD_start_daemon(flags, 0, NULL, NULL, handle, srv, MHD_OPTION_SOCK_ADDR, &ss,

@@ -6,10 +6,13 @@
  */
 #pragma once
 
+#include "../daemon/history.h"
 #include "../daemon/store.h"
 
 struct http_server;
 
 /* listen: "ADDRESS:PORT" or "[IPV6]:PORT". Logs and returns -errno when it cannot bind. */
-int http_server_start(const char *listen, struct uw_store *store, struct http_server **ret);
+/* history may be NULL (no /series data). */
+int http_server_start(const char *listen, struct uw_store *store, struct uw_history *history,
+                      struct http_server **ret);
 void http_server_stop(struct http_server *s);

@@ -64,8 +64,13 @@ def active_state(unit):
 
 
 def timed_state(unit, want, bound, what):
-    """Waits for the unit's state in the API to satisfy want(doc); checks it took <= bound."""
-    doc, took = wait_for(lambda: want(unit_doc(unit)), max(30.0, bound * 10))
+    """Waits for the unit's state in the API to satisfy want(doc); checks it took <= bound.
+    Returns the document (or True for a unit that is gone, when want accepts that)."""
+    def probe():
+        doc = unit_doc(unit)
+        return (doc if doc is not None else True) if want(doc) else None
+
+    doc, took = wait_for(probe, max(30.0, bound * 10))
     expect(doc is not None, "%s: not seen in the API within %.0fs" % (what, took))
     log("%s: seen in the API after %.2fs" % (what, took))
     expect(took <= bound, "%s: took %.2fs, more than %.1fs" % (what, took, bound))
