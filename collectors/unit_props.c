@@ -175,26 +175,57 @@ static int read_invocation_id(struct unit_props *p, sd_bus_message *m)
         return sd_bus_message_exit_container(m);
 }
 
+static const struct {
+        const char *name;
+        size_t offset;
+} string_props[] = {
+        {"Id", offsetof(struct unit_props, id)},
+        {"LoadState", offsetof(struct unit_props, load_state)},
+        {"ActiveState", offsetof(struct unit_props, active_state)},
+        {"SubState", offsetof(struct unit_props, sub_state)},
+        {"Result", offsetof(struct unit_props, result)},
+        {"ControlGroup", offsetof(struct unit_props, control_group)},
+        {"FragmentPath", offsetof(struct unit_props, fragment_path)},
+        {"Slice", offsetof(struct unit_props, slice)},
+};
+
+/* Every other property read_one() keeps; limits come from unit_limit_to_string(). */
+static const char *const other_props[] = {
+        "DropInPaths",
+        "InvocationID",
+        "NRestarts",
+        "MainPID",
+        "ExecMainCode",
+        "ExecMainStatus",
+        "ActiveEnterTimestamp",
+        "InactiveEnterTimestamp",
+        "IOReadBandwidthMax",
+        "IOWriteBandwidthMax",
+        "IOReadIOPSMax",
+        "IOWriteIOPSMax",
+};
+
+bool unit_props_wants(const char *name)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(string_props); i++)
+                if (streq(name, string_props[i].name))
+                        return true;
+        for (size_t i = 0; i < ARRAY_SIZE(other_props); i++)
+                if (streq(name, other_props[i]))
+                        return true;
+        for (int i = 0; i < _UNIT_LIMIT_MAX; i++)
+                if (streq(name, unit_limit_to_string(i)))
+                        return true;
+        return false;
+}
+
 static int read_one(struct unit_props *p, sd_bus_message *m, const char *name)
 {
-        static const struct {
-                const char *name;
-                size_t offset;
-        } strings[] = {
-                {"Id", offsetof(struct unit_props, id)},
-                {"LoadState", offsetof(struct unit_props, load_state)},
-                {"ActiveState", offsetof(struct unit_props, active_state)},
-                {"SubState", offsetof(struct unit_props, sub_state)},
-                {"Result", offsetof(struct unit_props, result)},
-                {"ControlGroup", offsetof(struct unit_props, control_group)},
-                {"FragmentPath", offsetof(struct unit_props, fragment_path)},
-                {"Slice", offsetof(struct unit_props, slice)},
-        };
         int r;
 
-        for (size_t i = 0; i < ARRAY_SIZE(strings); i++)
-                if (streq(name, strings[i].name))
-                        return read_string(m, (char **)((char *)p + strings[i].offset));
+        for (size_t i = 0; i < ARRAY_SIZE(string_props); i++)
+                if (streq(name, string_props[i].name))
+                        return read_string(m, (char **)((char *)p + string_props[i].offset));
         for (int i = 0; i < _UNIT_LIMIT_MAX; i++)
                 if (streq(name, unit_limit_to_string(i))) {
                         r = sd_bus_message_read(m, "v", "t", &p->limit[i]);

@@ -62,6 +62,9 @@ int unit_props_update(struct unit_props *p, sd_bus_message *m);
 
 void unit_props_release(struct unit_props *p);
 
+/* Whether name is one of the properties kept here (for PropertiesChanged invalidations). */
+bool unit_props_wants(const char *name);
+
 /* Deep copy; -ENOMEM leaves *dst released. */
 int unit_props_copy(struct unit_props *dst, const struct unit_props *src);
 

@@ -304,25 +304,52 @@ static int on_unit_removed(sd_bus_message *m, void *userdata, sd_bus_error *ret_
         return 0;
 }
 
+/*
+ * systemd sends no change signal for ControlGroup (nor for some other properties we keep):
+ * when a unit enters a state where its cgroup may be new, read all its properties again.
+ * That is one GetAll per start, never one while nothing happens.
+ */
+static bool cgroup_may_have_changed(const char *old_state, const char *new_state)
+{
+        if (!new_state || (old_state && streq(old_state, new_state)))
+                return false;
+        return streq(new_state, "activating") || streq(new_state, "active") ||
+               streq(new_state, "reloading");
+}
+
 static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
 {
         struct unit_watch *w = userdata;
+        _cleanup_free_ char *old_state = NULL;
+        char **invalidated = NULL;
         const char *iface;
         struct watched *u;
-        char **invalidated = NULL;
+        bool refetch;
         int r;
 
         (void)ret_error;
         u = find_by_path(w, sd_bus_message_get_path(m));
         if (!u)
                 return 0;
+        old_state = u->props.active_state ? strdup(u->props.active_state) : NULL;
         r = sd_bus_message_read(m, "s", &iface);
         if (r >= 0)
                 r = unit_props_update(&u->props, m);
         if (r >= 0)
                 r = sd_bus_message_read_strv(m, &invalidated);
-        /* Values not sent along (or a message we could not read): ask for all of them. */
-        if (r < 0 || (invalidated && invalidated[0]))
+
+        /*
+         * Also when a property we keep was invalidated (its value not sent along), or the
+         * message could not be read. Invalidations of properties we do not keep cost nothing.
+         */
+        refetch = r < 0 || cgroup_may_have_changed(old_state, u->props.active_state);
+        for (size_t i = 0; !refetch && invalidated && invalidated[i]; i++)
+                if (unit_props_wants(invalidated[i])) {
+                        log_debug("'%s' invalidated '%s': reading its properties again", u->name,
+                                  invalidated[i]);
+                        refetch = true;
+                }
+        if (refetch)
                 queue_get_all(u);
         for (size_t i = 0; invalidated && invalidated[i]; i++)
                 free(invalidated[i]);

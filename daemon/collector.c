@@ -102,6 +102,14 @@ void uw_collector_free(struct uw_collector *c)
         free(c);
 }
 
+void uw_collector_set_selection(struct uw_collector *c, unsigned types, char **include,
+                                char **exclude)
+{
+        c->cfg.types = types;
+        c->cfg.include = include;
+        c->cfg.exclude = exclude;
+}
+
 size_t uw_collector_n_units(const struct uw_collector *c)
 {
         return c->n_units;

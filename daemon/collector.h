@@ -25,6 +25,10 @@ struct uw_collector;
 int uw_collector_new(const struct uw_collector_config *cfg, struct uw_collector **ret);
 void uw_collector_free(struct uw_collector *c);
 
+/* Replaces the unit selection; the lists must outlive the collector or the next call. */
+void uw_collector_set_selection(struct uw_collector *c, unsigned types, char **include,
+                                char **exclude);
+
 /* Number of units followed after the last cycle, and fds they keep open. */
 size_t uw_collector_n_units(const struct uw_collector *c);
 unsigned uw_collector_fds_kept(const struct uw_collector *c);

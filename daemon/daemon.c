@@ -26,7 +26,9 @@
 #define CHANGE_COALESCE_USEC 200000u
 
 struct uw_daemon {
-        const struct uw_config *cfg;
+        struct uw_config *cfg;
+        uw_config_loader load;
+        void *load_userdata;
         sd_event *event;
         struct unit_watch *watch;
         sd_event_source *change_timer;
@@ -132,14 +134,55 @@ static int on_timer(sd_event_source *src, uint64_t usec, void *userdata)
         return sd_event_source_set_time_relative(src, (uint64_t)(d->cfg->interval * 1e6));
 }
 
+static bool str_differs(const char *a, const char *b)
+{
+        return (a == NULL) != (b == NULL) || (a && !streq(a, b));
+}
+
+static bool lists_differ(char *const *a, char *const *b)
+{
+        size_t i = 0;
+
+        for (; a[i] && b[i]; i++)
+                if (!streq(a[i], b[i]))
+                        return true;
+        return a[i] || b[i];
+}
+
 static int on_sighup(sd_event_source *src, const struct signalfd_siginfo *si, void *userdata)
 {
+        struct uw_daemon *d = userdata;
+        struct uw_config next, *cur = d->cfg;
+        char err[1024] = "";
+        int r;
+
         (void)src;
         (void)si;
-        (void)userdata;
-        /* TODO: re-read the config file and apply it, keeping the old one when it is invalid. */
-        log_notice("SIGHUP received: reloading the configuration is not supported yet, "
-                   "restart unitwatchd to apply changes");
+        r = d->load(d->load_userdata, &next, err, sizeof(err));
+        if (r < 0) {
+                log_error("SIGHUP: the new configuration is invalid, keeping the running one: %s",
+                          err[0] ? err : strerror(-r));
+                return 0;
+        }
+        if (lists_differ(next.listen, cur->listen) ||
+            str_differs(next.cgroup_root, cur->cgroup_root) ||
+            str_differs(next.sysfs_root, cur->sysfs_root) ||
+            str_differs(next.bus_address, cur->bus_address) || next.no_bus != cur->no_bus ||
+            str_differs(next.state_dir, cur->state_dir))
+                log_warning("SIGHUP: listen addresses, cgroup_root, sysfs_root, bus, no_bus and "
+                            "state_dir changes take effect at the next restart");
+
+        if (d->watch && next.unit_types != cur->unit_types)
+                log_warning("SIGHUP: a change of unit types takes effect at the next restart");
+        log_max_level = next.log_level;
+        /* What needs a restart stays as it runs. */
+        next.no_bus = cur->no_bus;
+        cfg_release(cur);
+        *cur = next;
+        /* The collector points into the config's own lists (arrays inside *cur). */
+        uw_collector_set_selection(d->collector, cur->unit_types, cur->include, cur->exclude);
+        log_notice("SIGHUP: configuration reloaded (interval %.1f s)", cur->interval);
+        collect_cycle(d);
         return 0;
 }
 
@@ -233,9 +276,10 @@ static int daemon_setup(struct uw_daemon *d, const char *cgroup_root)
                                           (uint64_t)(d->cfg->interval * 1e6), 0, on_timer, d);
 }
 
-int uw_daemon_run(const struct uw_config *cfg, const char *cgroup_root)
+int uw_daemon_run(struct uw_config *cfg, const char *cgroup_root, uw_config_loader load,
+                  void *userdata)
 {
-        struct uw_daemon d = {.cfg = cfg};
+        struct uw_daemon d = {.cfg = cfg, .load = load, .load_userdata = userdata};
         int r;
 
         uw_store_init(&d.store);

@@ -7,8 +7,21 @@
 
 #include "config.h"
 
-/* Runs until SIGTERM or SIGINT. Returns 0 on a clean stop, -errno when it cannot start. */
-int uw_daemon_run(const struct uw_config *cfg, const char *cgroup_root);
+/*
+ * Loads the configuration anew (file and flags) into *ret for SIGHUP; returns -errno with a
+ * one-line reason in err when it is invalid.
+ */
+typedef int (*uw_config_loader)(void *userdata, struct uw_config *ret, char *err, size_t err_size);
+
+/*
+ * Runs until SIGTERM or SIGINT, taking over *cfg (released on return). SIGHUP reloads it
+ * through load: interval, unit selection, log level and metrics options apply at once;
+ * listen addresses, the cgroup root and the bus need a restart (a warning says so). A broken
+ * config is refused with its reason in the log and the running one stays.
+ * Returns 0 on a clean stop, -errno when it cannot start.
+ */
+int uw_daemon_run(struct uw_config *cfg, const char *cgroup_root, uw_config_loader load,
+                  void *userdata);
 
 /* Collects one snapshot and renders both outputs into it (shared with --once). */
 struct uw_collector;

@@ -233,21 +233,26 @@ static int apply_flag(struct uw_config *c, struct cli *cli, int opt, const char 
         return -EINVAL;
 }
 
-static int parse_argv(int argc, char **argv, struct uw_config *c, struct cli *cli)
+/*
+ * Loads the config file named by --config, then applies the flags over it. Returns 1 to go
+ * on, 0 when --help or --version was answered, -EINVAL with a reason in err (config) or on
+ * stderr (flags).
+ */
+static int parse_argv(int argc, char **argv, struct uw_config *c, struct cli *cli, char *err,
+                      size_t err_size)
 {
         const char *config_path = find_config_flag(argc, argv);
         int opt, r;
 
+        err[0] = '\0';
         if (config_path) {
-                char err[768];
-
                 cli->config_path = config_path;
-                r = cfg_load_file(c, config_path, err, sizeof(err));
-                if (r < 0) {
-                        (void)fprintf(stderr, "unitwatchd: invalid config: %s\n", err);
+                r = cfg_load_file(c, config_path, err, err_size);
+                if (r < 0)
                         return -EINVAL;
-                }
         }
+
+        optind = 0; /* glibc: start over, also when called again for SIGHUP */
 
         while ((opt = getopt_long(argc, argv, "l:i:h", options, NULL)) >= 0) {
                 if (opt == 'h') {
@@ -324,8 +329,32 @@ static int run_once(const struct uw_config *c, const struct cli *cli, const char
         return 0;
 }
 
+struct args {
+        int argc;
+        char **argv;
+};
+
+/* SIGHUP: the same file and flags as at start, read again. */
+static int reload_config(void *userdata, struct uw_config *ret, char *err, size_t err_size)
+{
+        const struct args *a = userdata;
+        struct cli cli = {.format = FORMAT_JSON};
+        int r;
+
+        r = cfg_init(ret);
+        if (r >= 0)
+                r = parse_argv(a->argc, a->argv, ret, &cli, err, err_size);
+        if (r <= 0) {
+                cfg_release(ret);
+                return r < 0 ? r : -EINVAL;
+        }
+        return 0;
+}
+
 int main(int argc, char **argv)
 {
+        struct args args = {argc, argv};
+        char err[1024];
         struct uw_config cfg;
         struct cli cli = {.format = FORMAT_JSON};
         _cleanup_free_ char *root = NULL;
@@ -337,7 +366,9 @@ int main(int argc, char **argv)
                 (void)fprintf(stderr, "unitwatchd: out of memory\n");
                 return EXIT_FAILURE;
         }
-        r = parse_argv(argc, argv, &cfg, &cli);
+        r = parse_argv(argc, argv, &cfg, &cli, err, sizeof(err));
+        if (r < 0 && err[0])
+                (void)fprintf(stderr, "unitwatchd: invalid config: %s\n", err);
         if (r <= 0) {
                 cfg_release(&cfg);
                 return r < 0 ? EXIT_USAGE : EXIT_SUCCESS;
@@ -368,7 +399,7 @@ int main(int argc, char **argv)
         if (cli.once)
                 r = run_once(&cfg, &cli, root);
         else
-                r = uw_daemon_run(&cfg, root);
+                r = uw_daemon_run(&cfg, root, reload_config, &args);
         cfg_release(&cfg);
         return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }
