@@ -72,7 +72,7 @@ $(BUILD)/san-tests/%: tests/unit/%.c $(BUILD)/libunitwatch-san.a
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -I. -o $@ $< $(BUILD)/libunitwatch-san.a $(LDLIBS) -lcriterion
 
 # Tests run from the top of the tree: they find fixtures under tests/ and ../shared/cases.
-check: check-plain check-san check-tsan promtool-check prometheus-check format-check
+check: check-plain check-san check-tsan promtool-check prometheus-check host-check format-check
 
 check-plain: $(TESTS) $(BUILD)/unitwatchd
 	@set -e; for t in $(TESTS); do echo "== $$t"; $$t --jobs 2; done
@@ -80,6 +80,9 @@ check-plain: $(TESTS) $(BUILD)/unitwatchd
 check-san: $(SAN_TESTS) $(BUILD)/unitwatchd-san
 	@set -e; for t in $(SAN_TESTS); do echo "== $$t (ASan+UBSan)"; \
 	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $$t --jobs 2; done
+
+host-check: $(BUILD)/unitwatchd
+	tests/daemon-host.sh $(BUILD)/unitwatchd
 
 prometheus-check: $(BUILD)/unitwatchd
 	tests/prometheus-scrape.sh $(BUILD)/unitwatchd
@@ -96,6 +99,9 @@ bench: $(BUILD)/bench-collect
 
 $(BUILD)/bench-collect: bench/bench-collect.c $(BUILD)/libunitwatch.a
 	$(CC) $(CFLAGS) -I. -o $@ $< $(BUILD)/libunitwatch.a $(LDLIBS)
+
+vm-bench: $(BUILD)/unitwatchd
+	bench/vm-bench.sh
 
 vm-check: $(BUILD)/unitwatchd
 	tests/vm/check.sh

@@ -293,7 +293,8 @@ static int collect_targets(struct uw_collector *c, struct target *t, size_t n,
                  */
                 if (r < 0 && !tg->props)
                         continue;
-                r = uw_snapshot_add(s, tg->unit, tg->path, r < 0 ? NULL : sample, tg->props, c->bd);
+                r = uw_snapshot_add(s, tg->unit, r < 0 ? NULL : tg->path, r < 0 ? NULL : sample,
+                                    tg->props, c->bd);
                 if (r < 0) {
                         uw_snapshot_unref(s);
                         return r;

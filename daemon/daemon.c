@@ -237,7 +237,7 @@ static int daemon_setup(struct uw_daemon *d, const char *cgroup_root)
         const char *const *listen =
                 d->cfg->listen[0] ? (const char *const *)d->cfg->listen : default_listen;
         sigset_t mask;
-        int r;
+        int n_fds, r;
 
         (void)sigemptyset(&mask);
         (void)sigaddset(&mask, SIGTERM);
@@ -267,7 +267,18 @@ static int daemon_setup(struct uw_daemon *d, const char *cgroup_root)
 
         collect_cycle(d);
 
-        for (size_t i = 0; listen[i]; i++) {
+        /* Socket activation: systemd's sockets replace --listen. */
+        n_fds = sd_listen_fds(1);
+        if (n_fds > CFG_LISTEN_MAX)
+                log_warning("systemd passed %d sockets, serving the first %d", n_fds,
+                            CFG_LISTEN_MAX);
+        for (int i = 0; i < n_fds && i < CFG_LISTEN_MAX; i++) {
+                r = http_server_start_fd(SD_LISTEN_FDS_START + i, &d->store, d->history,
+                                         &d->http[i]);
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; n_fds <= 0 && listen[i]; i++) {
                 r = http_server_start(listen[i], &d->store, d->history, &d->http[i]);
                 if (r < 0)
                         return r;

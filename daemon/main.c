@@ -31,6 +31,8 @@ enum output_format {
 struct cli {
         const char *config_path;
         bool once, check_config, rates;
+        /* A list given by flags replaces the config file's: cleared at the first flag. */
+        bool listen_from_flags, include_from_flags, exclude_from_flags;
         enum output_format format;
 };
 
@@ -163,6 +165,9 @@ static int apply_flag(struct uw_config *c, struct cli *cli, int opt, const char 
                         return usage_error("invalid --listen '%s': expected ADDRESS:PORT or "
                                            "[IPV6]:PORT",
                                            arg);
+                if (!cli->listen_from_flags)
+                        cfg_list_clear(c->listen);
+                cli->listen_from_flags = true;
                 if (cfg_list_add(c->listen, CFG_LISTEN_MAX, arg) < 0)
                         return usage_error("too many --listen addresses at '%s'", arg);
                 return 0;
@@ -221,11 +226,18 @@ static int apply_flag(struct uw_config *c, struct cli *cli, int opt, const char 
                         return usage_error("invalid --types: %s", err);
                 return 0;
         case ARG_INCLUDE:
-        case ARG_EXCLUDE:
+        case ARG_EXCLUDE: {
+                bool *from_flags =
+                        opt == ARG_INCLUDE ? &cli->include_from_flags : &cli->exclude_from_flags;
+
+                if (!*from_flags)
+                        cfg_list_clear(opt == ARG_INCLUDE ? c->include : c->exclude);
+                *from_flags = true;
                 if (cfg_list_add(opt == ARG_INCLUDE ? c->include : c->exclude, CFG_GLOBS_MAX, arg) <
                     0)
                         return usage_error("too many globs at '%s'", arg);
                 return 0;
+        }
         case ARG_MEMORY_STAT_ALL:
                 c->memory_stat_all = true;
                 return 0;

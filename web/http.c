@@ -225,41 +225,66 @@ static int parse_sockaddr(const char *listen, struct sockaddr_storage *ss)
         return inet_pton(AF_INET, host, &a->sin_addr) == 1 ? AF_INET : -EINVAL;
 }
 
-int http_server_start(const char *listen, struct uw_store *store, struct uw_history *history,
-                      struct http_server **ret)
+static int server_start(const char *what, const struct sockaddr_storage *ss, int fd,
+                        struct uw_store *store, struct uw_history *history,
+                        struct http_server **ret)
 {
-        struct sockaddr_storage ss;
         struct http_server *srv;
         unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
-        int family;
 
-        family = parse_sockaddr(listen, &ss);
-        if (family < 0)
-                return log_error_errno(family, "invalid listen address '%s'", listen);
-        if (family == AF_INET6)
+        if (ss && ss->ss_family == AF_INET6)
                 flags |= MHD_USE_IPv6;
-
         srv = calloc(1, sizeof(*srv));
         if (!srv)
                 return -ENOMEM;
         srv->store = store;
         srv->history = history;
-        srv->listen = strdup(listen);
-        srv->mhd =
-                MHD_start_daemon(flags, 0, NULL, NULL, handle, srv, MHD_OPTION_SOCK_ADDR, &ss,
-                                 MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
-                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT,
-                                 MHD_OPTION_UNESCAPE_CALLBACK, unescape_none, NULL, MHD_OPTION_END);
+        srv->listen = strdup(what);
+        if (fd >= 0)
+                srv->mhd = MHD_start_daemon(
+                        flags, 0, NULL, NULL, handle, srv, MHD_OPTION_LISTEN_SOCKET, fd,
+                        MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
+                        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT,
+                        MHD_OPTION_UNESCAPE_CALLBACK, unescape_none, NULL, MHD_OPTION_END);
+        else
+                srv->mhd = MHD_start_daemon(
+                        flags, 0, NULL, NULL, handle, srv, MHD_OPTION_SOCK_ADDR, ss,
+                        MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
+                        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT,
+                        MHD_OPTION_UNESCAPE_CALLBACK, unescape_none, NULL, MHD_OPTION_END);
         if (!srv->mhd) {
                 int e = errno ? errno : EADDRNOTAVAIL;
 
                 free(srv->listen);
                 free(srv);
-                return log_error_errno(-e, "cannot listen on '%s': %m", listen);
+                return log_error_errno(-e, "cannot listen on %s: %m", what);
         }
-        log_info("serving /metrics and /api/v1 on http://%s", listen);
+        log_info("serving /metrics and /api/v1 on %s", what);
         *ret = srv;
         return 0;
+}
+
+int http_server_start(const char *listen, struct uw_store *store, struct uw_history *history,
+                      struct http_server **ret)
+{
+        struct sockaddr_storage ss;
+        char what[128];
+        int family;
+
+        family = parse_sockaddr(listen, &ss);
+        if (family < 0)
+                return log_error_errno(family, "invalid listen address '%s'", listen);
+        (void)snprintf(what, sizeof(what), "http://%s", listen);
+        return server_start(what, &ss, -1, store, history, ret);
+}
+
+int http_server_start_fd(int fd, struct uw_store *store, struct uw_history *history,
+                         struct http_server **ret)
+{
+        char what[64];
+
+        (void)snprintf(what, sizeof(what), "the socket systemd passed (fd %d)", fd);
+        return server_start(what, NULL, fd, store, history, ret);
 }
 
 void http_server_stop(struct http_server *s)

@@ -15,4 +15,8 @@ struct http_server;
 /* history may be NULL (no /series data). */
 int http_server_start(const char *listen, struct uw_store *store, struct uw_history *history,
                       struct http_server **ret);
+/* Serves on a listening socket handed over by systemd (socket activation). */
+int http_server_start_fd(int fd, struct uw_store *store, struct uw_history *history,
+                         struct http_server **ret);
+
 void http_server_stop(struct http_server *s);
