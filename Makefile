@@ -28,8 +28,8 @@ TSAN_TESTS := $(BUILD)/tsan-tests/http-stress
 TESTS     := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 SAN_TESTS := $(TEST_SRC:tests/unit/%.c=$(BUILD)/san-tests/%)
 
-.PHONY: all check check-plain check-san check-tsan bench vm-check format format-check promtool-check prometheus-check \
-        install clean
+.PHONY: all check check-plain check-san check-tsan bench vm-check vm-bench format format-check \
+        promtool-check prometheus-check host-check install clean
 all: $(BUILD)/unitwatchd
 
 $(BUILD)/obj/%.o: %.c
