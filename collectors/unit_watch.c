@@ -343,6 +343,9 @@ static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error
          * message could not be read. Invalidations of properties we do not keep cost nothing.
          */
         refetch = r < 0 || cgroup_may_have_changed(old_state, u->props.active_state);
+        if (refetch)
+                log_debug("'%s' went from %s to %s: reading its properties again", u->name,
+                          strna(old_state), strna(u->props.active_state));
         for (size_t i = 0; !refetch && invalidated && invalidated[i]; i++)
                 if (unit_props_wants(invalidated[i])) {
                         log_debug("'%s' invalidated '%s': reading its properties again", u->name,

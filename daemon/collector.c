@@ -344,6 +344,20 @@ int uw_collector_collect(struct uw_collector *c, const struct uw_snapshot *prev,
         return r;
 }
 
+/*
+ * The cgroup to read for a unit from the bus. ControlGroup has no change signal, so after a
+ * stop it still names the removed cgroup: an inactive or failed unit has none to read.
+ */
+static const char *unit_cgroup(const struct unit_props *p)
+{
+        if (!p->control_group || !p->control_group[0])
+                return NULL;
+        if (p->active_state &&
+            (streq(p->active_state, "inactive") || streq(p->active_state, "failed")))
+                return NULL;
+        return p->control_group;
+}
+
 int uw_collector_collect_bus(struct uw_collector *c, const struct unit_watch *w,
                              const struct uw_snapshot *prev, struct uw_snapshot **ret)
 {
@@ -360,7 +374,7 @@ int uw_collector_collect_bus(struct uw_collector *c, const struct unit_watch *w,
                         continue;
                 t[n++] = (struct target){
                         .unit = p->id,
-                        .path = p->control_group && p->control_group[0] ? p->control_group : NULL,
+                        .path = unit_cgroup(p),
                         .props = p,
                 };
         }

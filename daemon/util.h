@@ -65,6 +65,12 @@ static inline bool streq(const char *a, const char *b)
         return strcmp(a, b) == 0;
 }
 
+/* For log messages: "n/a" instead of NULL. */
+static inline const char *strna(const char *s)
+{
+        return s ? s : "n/a";
+}
+
 static inline bool endswith(const char *s, const char *suffix)
 {
         size_t ls = strlen(s), lx = strlen(suffix);

@@ -63,8 +63,10 @@ static void response_done(void *cls)
         uw_snapshot_unref(cls);
 }
 
+/* gzip: body is the gzip-compressed form, said so in Content-Encoding. */
 static enum MHD_Result queue_snapshot_bytes(struct MHD_Connection *conn, struct uw_snapshot *s,
-                                            const char *body, size_t len, const char *content_type)
+                                            const char *body, size_t len, const char *content_type,
+                                            bool gzip)
 {
         struct MHD_Response *resp;
         enum MHD_Result ret;
@@ -76,6 +78,9 @@ static enum MHD_Result queue_snapshot_bytes(struct MHD_Connection *conn, struct 
                 return MHD_NO;
         }
         (void)MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+        if (gzip)
+                (void)MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+        (void)MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
         ret = MHD_queue_response(conn, MHD_HTTP_OK, resp);
         MHD_destroy_response(resp);
         return ret;
@@ -85,25 +90,12 @@ static enum MHD_Result serve_metrics(struct MHD_Connection *conn, struct uw_snap
 {
         const char *accept =
                 MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
-        struct MHD_Response *resp;
-        enum MHD_Result ret;
         const char *gz;
         size_t gz_len;
 
-        if (!accept || !strstr(accept, "gzip") || uw_snapshot_metrics_gzip(s, &gz, &gz_len) < 0)
-                return queue_snapshot_bytes(conn, s, s->metrics, s->metrics_len, PROM_CONTENT_TYPE);
-        resp = MHD_create_response_from_buffer_with_free_callback_cls(
-                gz_len, (void *)(uintptr_t)gz, response_done, uw_snapshot_ref(s));
-        if (!resp) {
-                uw_snapshot_unref(s);
-                return MHD_NO;
-        }
-        (void)MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, PROM_CONTENT_TYPE);
-        (void)MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
-        (void)MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
-        ret = MHD_queue_response(conn, MHD_HTTP_OK, resp);
-        MHD_destroy_response(resp);
-        return ret;
+        if (accept && strstr(accept, "gzip") && uw_snapshot_metrics_gzip(s, &gz, &gz_len) >= 0)
+                return queue_snapshot_bytes(conn, s, gz, gz_len, PROM_CONTENT_TYPE, true);
+        return queue_snapshot_bytes(conn, s, s->metrics, s->metrics_len, PROM_CONTENT_TYPE, false);
 }
 
 struct query_builder {

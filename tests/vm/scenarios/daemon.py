@@ -155,6 +155,20 @@ def s_oom_result():
     expect(doc.get("cgroup") is None, "cgroup gone after the OOM kill")
 
 
+def s_no_secrets():
+    # Environment=, a credential and command-line arguments must reach no output.
+    start_transient("uwd-secret", ["sleep", "600", "argv-s3cr3t"],
+                    ["Environment=TOKEN=env-s3cr3t", "SetCredential=cred:cred-s3cr3t"])
+    timed_state("uwd-secret.service", lambda d: d and d.get("state", {}).get("active") ==
+                "active" and d.get("cgroup"), CHANGE_BOUND, "secret unit start")
+    for path in ("/api/v1/units/uwd-secret.service", "/api/v1/units", "/metrics",
+                 "/api/v1/units/uwd-secret.service/series"):
+        status, body, _ = http_get(path)
+        expect_eq(status, 200, path + " status")
+        expect(b"s3cr3t" not in body, "%s shows a secret" % path)
+    run(["systemctl", "stop", "uwd-secret.service"])
+
+
 def s_idle_no_bus_calls():
     unique = unitwatchd_unique_name()
     mon = subprocess.Popen(["busctl", "monitor", "--json=short"], stdout=subprocess.PIPE,
@@ -173,6 +187,7 @@ def s_idle_no_bus_calls():
         mon.terminate()
     out, _ = mon.communicate(timeout=30)
     calls = []
+    signals = {}
     for line in out.splitlines():
         try:
             m = json.loads(line)
@@ -180,6 +195,10 @@ def s_idle_no_bus_calls():
             continue
         if m.get("sender") == unique and m.get("type") == "method_call":
             calls.append(m.get("member"))
+        if m.get("type") == "signal":
+            key = "%s %s" % (m.get("member"), m.get("path"))
+            signals[key] = signals.get(key, 0) + 1
+    log("signals on the bus meanwhile: %s" % json.dumps(signals, sort_keys=True))
     log("idle 30 s, %d scrapes: %d method calls from %s: %s" % (scrapes, len(calls), unique,
                                                                  sorted(set(calls))))
     if calls:
@@ -231,6 +250,7 @@ SCENARIOS = [
     ("state-failed", s_state_failed),
     ("state-restart", s_state_restart),
     ("oom-result-after-cgroup-gone", s_oom_result),
+    ("no-secrets-in-outputs", s_no_secrets),
     ("idle-no-bus-calls", s_idle_no_bus_calls),
     ("survives-daemon-reexec", s_daemon_reexec),
     ("survives-dbus-restart", s_dbus_restart),
