@@ -94,9 +94,10 @@ static int handle_list(const struct uw_snapshot *s, const char *query, struct ap
                                  "units", units));
 }
 
-static json_t *json_float_or_null(float v)
+/* Points hold floats: round to what the value means, not to float noise (0.119999997). */
+static json_t *json_float_or_null(float v, double scale)
 {
-        return isnan(v) ? json_null() : json_real(v);
+        return isnan(v) ? json_null() : json_real(round((double)v * scale) / scale);
 }
 
 static json_t *json_u64_or_null(uint64_t v)
@@ -118,20 +119,22 @@ static int handle_series(const struct uw_unit *u, struct uw_history *h, struct a
                 (void)json_array_append_new(
                         points,
                         json_pack("{s:f, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "time",
-                                  p[i].time, "cpu_cores", json_float_or_null(p[i].cpu_cores),
+                                  p[i].time, "cpu_cores", json_float_or_null(p[i].cpu_cores, 1e4),
                                   "memory_current", json_u64_or_null(p[i].memory_current),
                                   "memory_working_set", json_u64_or_null(p[i].memory_working_set),
                                   "pids_current",
                                   p[i].pids_current == UINT32_MAX ? json_null()
                                                                   : json_integer(p[i].pids_current),
                                   "io_read_bytes_per_second",
-                                  json_float_or_null(p[i].io_read_bytes_per_second),
+                                  json_float_or_null(p[i].io_read_bytes_per_second, 1),
                                   "io_write_bytes_per_second",
-                                  json_float_or_null(p[i].io_write_bytes_per_second),
-                                  "psi_cpu_some_avg10", json_float_or_null(p[i].psi_cpu_some_avg10),
+                                  json_float_or_null(p[i].io_write_bytes_per_second, 1),
+                                  "psi_cpu_some_avg10",
+                                  json_float_or_null(p[i].psi_cpu_some_avg10, 100),
                                   "psi_memory_some_avg10",
-                                  json_float_or_null(p[i].psi_memory_some_avg10),
-                                  "psi_io_some_avg10", json_float_or_null(p[i].psi_io_some_avg10)));
+                                  json_float_or_null(p[i].psi_memory_some_avg10, 100),
+                                  "psi_io_some_avg10",
+                                  json_float_or_null(p[i].psi_io_some_avg10, 100)));
         return respond(ret, 200,
                        json_pack("{s:o, s:i, s:o}", "unit", json_string(u->name), "capacity",
                                  UW_HISTORY_POINTS, "points", points));
