@@ -150,6 +150,15 @@ static int on_get_all(sd_bus_message *reply, void *userdata, sd_bus_error *ret_e
                 else
                         u->have_props = true;
         }
+
+        /* Loaded only to answer someone's query (not-found, masked): not a unit to list. */
+        if (u->have_props && u->props.load_state && !streq(u->props.load_state, "loaded")) {
+                for (size_t i = 0; i < w->n_units; i++)
+                        if (w->units[i] == u) {
+                                remove_at(w, i);
+                                break;
+                        }
+        }
         pump_get_all(w);
         check_synced(w);
         notify(w);
