@@ -20,6 +20,12 @@
  * keep fewer GetAll calls than that in flight and queue the rest.
  */
 #define GETALL_IN_FLIGHT_MAX 64
+/*
+ * A unit that appears (UnitNew) is read after this delay: one loaded only to answer somebody's
+ * query is unloaded again within it (UnitRemoved), and a GetAll sent to its object path after
+ * that would load it once more, and again after each unload: a loop with ourselves.
+ */
+#define NEW_UNIT_DELAY_USEC  250000u
 #define RECONNECT_FIRST_USEC 500000u
 #define RECONNECT_MAX_USEC   5000000u
 
@@ -29,6 +35,7 @@ struct watched {
         bool have_props;
         bool queued; /* waiting for a GetAll slot */
         bool seen;   /* listed by the ListUnits being processed */
+        bool fresh;  /* announced by UnitNew, to be read after NEW_UNIT_DELAY_USEC */
         sd_bus_slot *get_all;
         struct unit_props props;
         struct unit_watch *w;
@@ -50,6 +57,7 @@ struct unit_watch {
         bool listing, synced;
         uint64_t reconnect_delay;
         sd_event_source *reconnect_timer;
+        sd_event_source *fresh_timer;
         struct unit_watch_stats stats;
 };
 
@@ -278,20 +286,47 @@ static int resync(struct unit_watch *w)
         return 0;
 }
 
+static int on_fresh_timer(sd_event_source *src, uint64_t usec, void *userdata)
+{
+        struct unit_watch *w = userdata;
+
+        (void)src;
+        (void)usec;
+        w->fresh_timer = sd_event_source_unref(w->fresh_timer);
+        for (size_t i = 0; i < w->n_units; i++)
+                if (w->units[i]->fresh) {
+                        w->units[i]->fresh = false;
+                        queue_get_all(w->units[i]);
+                }
+        return 0;
+}
+
 static int on_unit_new(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
 {
         struct unit_watch *w = userdata;
         const char *name, *path;
         struct watched *u;
+        int r;
 
         (void)ret_error;
         if (sd_bus_message_read(m, "so", &name, &path) < 0 || !wanted(w, name))
                 return 0;
         u = find_by_name(w, name);
-        if (!u)
-                u = add_unit(w, name, path);
         if (u)
+                return 0; /* known already: its signals keep it current */
+        u = add_unit(w, name, path);
+        if (!u)
+                return 0;
+        u->fresh = true;
+        if (w->fresh_timer)
+                return 0;
+        r = sd_event_add_time_relative(w->event, &w->fresh_timer, CLOCK_MONOTONIC,
+                                       NEW_UNIT_DELAY_USEC, 0, on_fresh_timer, w);
+        if (r < 0) {
+                (void)log_warning_errno(r, "cannot schedule reading new units: %m");
+                u->fresh = false;
                 queue_get_all(u);
+        }
         return 0;
 }
 
@@ -441,6 +476,23 @@ static int connect_bus(struct unit_watch *w)
         }
         if (r < 0)
                 return r;
+        /* A bus without systemd on it (a container's own dbus) is no source of units. */
+        {
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+                _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+                int has_owner = 0;
+
+                r = sd_bus_call_method(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "NameHasOwner", &error, &reply, "s",
+                                       SYSTEMD_DEST);
+                if (r >= 0)
+                        r = sd_bus_message_read(reply, "b", &has_owner);
+                if (r < 0)
+                        return r;
+                if (!has_owner)
+                        return -EHOSTDOWN;
+        }
+
         r = sd_bus_attach_event(bus, w->event, SD_EVENT_PRIORITY_NORMAL);
         if (r < 0)
                 return r;
@@ -550,6 +602,7 @@ void unit_watch_free(struct unit_watch *w)
                 watched_free(w->units[i]);
         free(w->units);
         w->reconnect_timer = sd_event_source_disable_unref(w->reconnect_timer);
+        w->fresh_timer = sd_event_source_disable_unref(w->fresh_timer);
         sd_event_unref(w->event);
         free(w->address);
         free(w);

@@ -200,11 +200,10 @@ static void connect_bus(struct uw_daemon *d)
         r = unit_watch_new(d->event, cfg->bus_address, cfg->unit_types, on_units_changed, d,
                            &d->watch);
         if (r < 0) {
-                log_notice("system bus unavailable (%s: %s): running without it, units are "
-                           "discovered from the cgroup tree under '%s' and unit states are "
-                           "not reported",
-                           cfg->bus_address ? cfg->bus_address : "system bus", strerror(-r),
-                           cfg->cgroup_root);
+                log_notice("%s (%s): running without it, units are discovered from the cgroup "
+                           "tree under '%s' and unit states are not reported",
+                           r == -EHOSTDOWN ? "systemd is not on the bus" : "system bus unavailable",
+                           cfg->bus_address ? cfg->bus_address : strerror(-r), cfg->cgroup_root);
                 return;
         }
         log_info("connected to %s; following units over the bus",

@@ -89,5 +89,16 @@ if command -v systemd-socket-activate >/dev/null; then
         expect "socket activation: --listen is not used" \
                 sh -c "! curl -sf http://127.0.0.1:19872/metrics >/dev/null"
 fi
+# A bus without systemd on it (a container's own dbus): fall back to the cgroup tree.
+if command -v dbus-daemon >/dev/null; then
+        dbus-daemon --session --fork --print-pid=1 --address="unix:path=$work/bus" >"$work/bus.pid"
+        pids+=($(cat "$work/bus.pid"))
+        "$bin" "${fixture[@]}" --bus "unix:path=$work/bus" --listen 127.0.0.1:19873 \
+                2>"$work/nobus.log" &
+        pids+=($!)
+        expect "a bus without systemd: serves from the cgroup tree" wait_http \
+                http://127.0.0.1:19873/readyz
+        expect "a bus without systemd: says so" grep -q "systemd is not on the bus" "$work/nobus.log"
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
