@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../daemon/util.h"
+#include "bus_json.h"
 
 const char *unit_limit_to_string(enum unit_limit_id id)
 {
@@ -54,6 +55,7 @@ void unit_props_release(struct unit_props *p)
         free(p->slice);
         strv_free(p->drop_in_paths);
         io_limits_free(p->io_limits, p->n_io_limits);
+        json_decref(p->sandbox);
         *p = (struct unit_props){};
 }
 
@@ -205,8 +207,67 @@ static const char *const other_props[] = {
         "IOWriteIOPSMax",
 };
 
+/* What systemd-analyze security reads, besides Id, LoadState and FragmentPath kept above. */
+const char *const unit_sandbox_props[] = {
+        "AmbientCapabilities",
+        "CapabilityBoundingSet",
+        "DefaultDependencies",
+        "Delegate",
+        "DeviceAllow",
+        "DevicePolicy",
+        "DynamicUser",
+        "IPAddressAllow",
+        "IPAddressDeny",
+        "IPIngressFilterPath",
+        "IPEgressFilterPath",
+        "KeyringMode",
+        "ProtectProc",
+        "ProcSubset",
+        "LockPersonality",
+        "MemoryDenyWriteExecute",
+        "NoNewPrivileges",
+        "NotifyAccess",
+        "PrivateDevices",
+        "PrivateMounts",
+        "PrivateNetwork",
+        "PrivateTmp",
+        "PrivateUsers",
+        "ProtectControlGroups",
+        "ProtectHome",
+        "ProtectHostname",
+        "ProtectKernelModules",
+        "ProtectKernelTunables",
+        "ProtectKernelLogs",
+        "ProtectClock",
+        "ProtectSystem",
+        "RemoveIPC",
+        "RestrictAddressFamilies",
+        "RestrictNamespaces",
+        "RestrictRealtime",
+        "RestrictSUIDSGID",
+        "RootDirectory",
+        "RootImage",
+        "SupplementaryGroups",
+        "SystemCallArchitectures",
+        "SystemCallFilter",
+        "Type",
+        "UMask",
+        "User",
+        NULL,
+};
+
+static bool is_sandbox_prop(const char *name)
+{
+        for (size_t i = 0; unit_sandbox_props[i]; i++)
+                if (streq(name, unit_sandbox_props[i]))
+                        return true;
+        return false;
+}
+
 bool unit_props_wants(const char *name)
 {
+        if (is_sandbox_prop(name))
+                return true;
         for (size_t i = 0; i < ARRAY_SIZE(string_props); i++)
                 if (streq(name, string_props[i].name))
                         return true;
@@ -219,9 +280,18 @@ bool unit_props_wants(const char *name)
         return false;
 }
 
-static int read_one(struct unit_props *p, sd_bus_message *m, const char *name)
+static int read_one(struct unit_props *p, sd_bus_message *m, const char *name, json_t *sandbox)
 {
         int r;
+
+        if (is_sandbox_prop(name)) {
+                json_t *v = NULL;
+
+                r = bus_read_json(m, &v);
+                if (r < 0)
+                        return r;
+                return json_object_set_new(sandbox, name, v) < 0 ? -ENOMEM : 0;
+        }
 
         for (size_t i = 0; i < ARRAY_SIZE(string_props); i++)
                 if (streq(name, string_props[i].name))
@@ -261,9 +331,13 @@ static int read_one(struct unit_props *p, sd_bus_message *m, const char *name)
 
 int unit_props_update(struct unit_props *p, sd_bus_message *m)
 {
+        /* A new sandbox object (copy on write): snapshots may share the old one. */
+        json_auto_t *sandbox = p->sandbox ? json_copy(p->sandbox) : json_object();
         const char *name;
         int r;
 
+        if (!sandbox)
+                return -ENOMEM;
         r = sd_bus_message_enter_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
         if (r < 0)
                 return r;
@@ -271,7 +345,7 @@ int unit_props_update(struct unit_props *p, sd_bus_message *m)
                 r = sd_bus_message_read(m, "s", &name);
                 if (r < 0)
                         return r;
-                r = read_one(p, m, name);
+                r = read_one(p, m, name, sandbox);
                 if (r < 0)
                         return r;
                 r = sd_bus_message_exit_container(m);
@@ -280,7 +354,12 @@ int unit_props_update(struct unit_props *p, sd_bus_message *m)
         }
         if (r < 0)
                 return r;
-        return sd_bus_message_exit_container(m);
+        r = sd_bus_message_exit_container(m);
+        if (r < 0)
+                return r;
+        json_decref(p->sandbox);
+        p->sandbox = TAKE_PTR(sandbox);
+        return 0;
 }
 
 static int strdup_or_null(const char *s, char **dst)
@@ -303,6 +382,7 @@ int unit_props_copy(struct unit_props *dst, const struct unit_props *src)
         dst->drop_in_paths = NULL;
         dst->io_limits = NULL;
         dst->n_io_limits = 0;
+        dst->sandbox = json_incref(src->sandbox); /* immutable: shared */
 
         r |= strdup_or_null(src->id, &dst->id);
         r |= strdup_or_null(src->load_state, &dst->load_state);

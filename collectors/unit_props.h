@@ -7,6 +7,7 @@
  */
 #pragma once
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <systemd/sd-bus.h>
@@ -52,7 +53,17 @@ struct unit_props {
         uint64_t limit[_UNIT_LIMIT_MAX]; /* UINT64_MAX: unlimited (or "default" for weight) */
         struct unit_io_limit *io_limits;
         size_t n_io_limits;
+
+        /*
+         * The sandboxing properties the hardening scorer reads (see unit_sandbox_props[]), as
+         * a JSON object keyed by property name. Immutable once built: an update makes a new
+         * object, so snapshots share it by reference.
+         */
+        json_t *sandbox;
 };
+
+/* The sandboxing properties kept in unit_props.sandbox, NULL-terminated. */
+extern const char *const unit_sandbox_props[];
 
 /*
  * Reads an a{sv} property dictionary (a GetAll reply or PropertiesChanged's changed set)

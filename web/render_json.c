@@ -302,6 +302,9 @@ static void add_props(json_t *j, const struct unit_props *p)
                 (void)json_array_append_new(dropins, json_name(p->drop_in_paths[i]));
         (void)json_object_set_new(j, "drop_in_paths", dropins);
         (void)json_object_set_new(j, "limits", limits_object(p));
+        /* Shared, immutable: a reference, not a copy. */
+        if (p->sandbox)
+                (void)json_object_set(j, "sandbox", p->sandbox);
 }
 
 json_t *render_json_unit(const struct uw_unit *u, const struct render_opts *o)

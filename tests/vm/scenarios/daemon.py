@@ -112,9 +112,15 @@ def s_daemon_ready():
 
 
 def s_state_start():
-    start_transient("uwd-a", ["sleep", "600"])
+    start_transient("uwd-a", ["sleep", "600"],
+                    ["ProtectSystem=strict", "NoNewPrivileges=yes", "MemoryMax=123M"])
     doc = timed_state("uwd-a.service", lambda d: d and d.get("state", {}).get("active") == "active"
                       and d.get("cgroup"), CHANGE_BOUND, "start")
+    # What the hardening scorer will read, as systemd reports it.
+    expect_eq(doc.get("sandbox", {}).get("ProtectSystem"), "strict", "sandbox.ProtectSystem")
+    expect_eq(doc.get("sandbox", {}).get("NoNewPrivileges"), True, "sandbox.NoNewPrivileges")
+    expect_eq(doc.get("limits", {}).get("MemoryMax"), 123 * 1024 * 1024, "limits.MemoryMax")
+    expect_eq(doc.get("memory", {}).get("max"), 123 * 1024 * 1024, "memory.max")
     expect_eq(doc["state"].get("sub"), "running", "sub state")
     expect(doc.get("main_pid", 0) > 0, "main_pid set")
     expect(len(doc.get("invocation_id", "")) == 32, "invocation_id present")
