@@ -56,6 +56,18 @@ while read -r name; do
         fi
 done < <(for s in "$HERE"/scenarios/collect.py "$HERE"/scenarios/daemon.py; do python3 "$s" --list; done)
 
+# The running daemon's /metrics (bus mode: unit states, restarts) through promtool here.
+if command -v promtool >/dev/null; then
+        if [[ -s $share/daemon-metrics.prom ]] &&
+                out=$(promtool check metrics <"$share/daemon-metrics.prom" 2>&1) && [[ -z $out ]]; then
+                echo "PASS promtool-daemon-metrics"
+                passed=$((passed + 1))
+        else
+                echo "FAIL promtool-daemon-metrics: ${out:-no /metrics saved by the guest}"
+                failed=$((failed + 1))
+        fi
+fi
+
 # A failing guest-run.sh with every scenario passing is still a failure (counted once).
 if ((vm_rc != 0 && failed == 0)); then
         echo "FAIL vm: run-vm.sh exited with status $vm_rc"

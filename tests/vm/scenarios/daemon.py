@@ -244,6 +244,9 @@ def s_metrics():
     expect_eq(headers.get("Content-Type"), "text/plain; version=0.0.4; charset=utf-8",
               "Content-Type")
     text = body.decode()
+    # Kept for the host, which runs promtool on it (check.sh).
+    with open(os.path.join(os.path.dirname(RESULTS), "daemon-metrics.prom"), "w") as f:
+        f.write(text)
     expect(re.search(r'^unitwatch_unit_state\{unit="uwd-after-dbus.service",state="active"\} 1$',
                      text, re.M), "unit state of uwd-after-dbus.service")
     expect(re.search(r'^unitwatch_memory_current_bytes\{unit="systemd-journald.service"\} \d+$',
