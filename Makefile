@@ -16,7 +16,7 @@ PREFIX    ?= /usr/local
 BUILD     ?= build
 
 # Everything but main.c goes into a static library that the tests and benchmarks link too.
-LIB_SRC   := $(wildcard collectors/*.c web/*.c) $(filter-out daemon/main.c,$(wildcard daemon/*.c))
+LIB_SRC   := $(wildcard collectors/*.c web/*.c hardening/*.c) $(filter-out daemon/main.c,$(wildcard daemon/*.c))
 MAIN_SRC  := daemon/main.c
 TEST_SRC  := $(wildcard tests/unit/test-*.c)
 
