@@ -55,6 +55,12 @@ struct unit_watch {
         sd_bus_slot *list_units;
         unsigned in_flight;
         bool listing, synced;
+        /*
+         * Between Reloading(true) and Reloading(false) systemd tears its units down and builds
+         * them again (daemon-reload, daemon-reexec), announcing each: those UnitRemoved and
+         * UnitNew are not real, the ListUnits that follows the reload settles the list.
+         */
+        bool reloading;
         uint64_t reconnect_delay;
         sd_event_source *reconnect_timer;
         sd_event_source *fresh_timer;
@@ -230,6 +236,7 @@ static int on_list_units(sd_bus_message *reply, void *userdata, sd_bus_error *re
         (void)ret_error;
         w->list_units = sd_bus_slot_unref(w->list_units);
         w->listing = false;
+        w->reloading = false; /* whatever happened meanwhile, this list is the truth */
         e = sd_bus_message_get_error(reply);
         if (e) {
                 log_warning("ListUnits failed: %s; the unit list stays as it was",
@@ -309,7 +316,7 @@ static int on_unit_new(sd_bus_message *m, void *userdata, sd_bus_error *ret_erro
         int r;
 
         (void)ret_error;
-        if (sd_bus_message_read(m, "so", &name, &path) < 0 || !wanted(w, name))
+        if (w->reloading || sd_bus_message_read(m, "so", &name, &path) < 0 || !wanted(w, name))
                 return 0;
         u = find_by_name(w, name);
         if (u)
@@ -336,7 +343,7 @@ static int on_unit_removed(sd_bus_message *m, void *userdata, sd_bus_error *ret_
         const char *name, *path;
 
         (void)ret_error;
-        if (sd_bus_message_read(m, "so", &name, &path) < 0)
+        if (w->reloading || sd_bus_message_read(m, "so", &name, &path) < 0)
                 return 0;
         for (size_t i = 0; i < w->n_units; i++)
                 if (streq(w->units[i]->name, name)) {
@@ -419,7 +426,10 @@ static int on_reloading(sd_bus_message *m, void *userdata, sd_bus_error *ret_err
         int active;
 
         (void)ret_error;
-        if (sd_bus_message_read(m, "b", &active) < 0 || active)
+        if (sd_bus_message_read(m, "b", &active) < 0)
+                return 0;
+        w->reloading = active;
+        if (active)
                 return 0;
         /* A daemon-reload may change any unit's settings: read them all again. */
         log_info("systemd finished reloading; reading every unit again");

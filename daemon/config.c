@@ -238,8 +238,8 @@ static int load_key(struct uw_config *c, const char *key, json_t *v, char *err, 
                 for (size_t i = 0; r >= 0 && c->listen[i]; i++)
                         if (cfg_parse_listen(c->listen[i], host, sizeof(host), &port) < 0) {
                                 (void)snprintf(err, err_size,
-                                               "'listen'[%zu] '%s' is not ADDRESS:PORT or "
-                                               "[IPV6]:PORT",
+                                               "'listen'[%zu] '%s' is not a numeric IPv4 "
+                                               "ADDRESS:PORT or [IPV6]:PORT (no host names)",
                                                i, c->listen[i]);
                                 return -EINVAL;
                         }

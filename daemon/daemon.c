@@ -187,14 +187,14 @@ static int on_sighup(sd_event_source *src, const struct signalfd_siginfo *si, vo
 }
 
 /* Units and their states come from the bus when there is one, from the cgroup tree otherwise. */
-static void connect_bus(struct uw_daemon *d)
+static void connect_bus(struct uw_daemon *d, const char *cgroup_root)
 {
         const struct uw_config *cfg = d->cfg;
         int r;
 
         if (cfg->no_bus) {
                 log_info("--no-bus: discovering units from the cgroup tree under '%s'",
-                         cfg->cgroup_root);
+                         cgroup_root);
                 return;
         }
         r = unit_watch_new(d->event, cfg->bus_address, cfg->unit_types, on_units_changed, d,
@@ -203,7 +203,7 @@ static void connect_bus(struct uw_daemon *d)
                 log_notice("%s (%s): running without it, units are discovered from the cgroup "
                            "tree under '%s' and unit states are not reported",
                            r == -EHOSTDOWN ? "systemd is not on the bus" : "system bus unavailable",
-                           cfg->bus_address ? cfg->bus_address : strerror(-r), cfg->cgroup_root);
+                           cfg->bus_address ? cfg->bus_address : strerror(-r), cgroup_root);
                 return;
         }
         log_info("connected to %s; following units over the bus",
@@ -257,7 +257,7 @@ static int daemon_setup(struct uw_daemon *d, const char *cgroup_root)
         if (r < 0)
                 return log_error_errno(r, "cannot set up signal handling: %m");
 
-        connect_bus(d);
+        connect_bus(d, cgroup_root);
 
         r = uw_collector_new(&cc, &d->collector);
         if (r < 0)

@@ -10,10 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <systemd/sd-event.h>
 #include <time.h>
 
 #include "../collectors/cg_reader.h"
 #include "../collectors/cg_root.h"
+#include "../collectors/unit_watch.h"
 #include "../web/render.h"
 #include "collector.h"
 #include "config.h"
@@ -30,7 +32,7 @@ enum output_format {
 
 struct cli {
         const char *config_path;
-        bool once, check_config, rates;
+        bool once, check_config, rates, format_given;
         /* A list given by flags replaces the config file's: cleared at the first flag. */
         bool listen_from_flags, include_from_flags, exclude_from_flags;
         enum output_format format;
@@ -162,8 +164,8 @@ static int apply_flag(struct uw_config *c, struct cli *cli, int opt, const char 
                 unsigned port;
 
                 if (cfg_parse_listen(arg, host, sizeof(host), &port) < 0)
-                        return usage_error("invalid --listen '%s': expected ADDRESS:PORT or "
-                                           "[IPV6]:PORT",
+                        return usage_error("invalid --listen '%s': expected a numeric IPv4 "
+                                           "ADDRESS:PORT or [IPV6]:PORT (no host names)",
                                            arg);
                 if (!cli->listen_from_flags)
                         cfg_list_clear(c->listen);
@@ -194,6 +196,7 @@ static int apply_flag(struct uw_config *c, struct cli *cli, int opt, const char 
                 cli->once = true;
                 return 0;
         case ARG_FORMAT:
+                cli->format_given = true;
                 if (streq(arg, "json"))
                         cli->format = FORMAT_JSON;
                 else if (streq(arg, "prometheus"))
@@ -265,6 +268,7 @@ static int parse_argv(int argc, char **argv, struct uw_config *c, struct cli *cl
         }
 
         optind = 0; /* glibc: start over, also when called again for SIGHUP */
+        opterr = 0; /* our messages, with the hint to --help */
 
         while ((opt = getopt_long(argc, argv, "l:i:h", options, NULL)) >= 0) {
                 if (opt == 'h') {
@@ -275,8 +279,13 @@ static int parse_argv(int argc, char **argv, struct uw_config *c, struct cli *cl
                         printf("unitwatchd %s\n", UNITWATCH_VERSION);
                         return 0;
                 }
-                if (opt == '?')
-                        return -EINVAL;
+                if (opt == '?') {
+                        if (optopt && optopt < 0x100)
+                                return usage_error("invalid option '-%c' or missing value", optopt);
+                        if (optopt)
+                                return usage_error("'%s' needs a value", argv[optind - 1]);
+                        return usage_error("unknown option '%s'", argv[optind - 1]);
+                }
                 r = apply_flag(c, cli, opt, optarg);
                 if (r < 0)
                         return r;
@@ -285,6 +294,8 @@ static int parse_argv(int argc, char **argv, struct uw_config *c, struct cli *cl
                 return usage_error("unexpected argument '%s'", argv[optind]);
         if (cli->rates && !cli->once)
                 return usage_error("%s only makes sense with --once", "--rates");
+        if (cli->format_given && !cli->once)
+                return usage_error("%s only makes sense with --once", "--format");
         return 1;
 }
 
@@ -295,6 +306,39 @@ static void sleep_seconds(double s)
 
         while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
                 ;
+}
+
+/* How long --once waits for the bus to answer ListUnits and every GetAll. */
+#define ONCE_BUS_TIMEOUT_USEC (30u * 1000000u)
+
+/*
+ * Runs the loop for --once: until the first full ListUnits + GetAll pass is in (until_synced,
+ * at most usec), or for usec (following signals between the two samples of --rates).
+ */
+static int once_bus_wait(sd_event *e, struct unit_watch *w, uint64_t usec, bool until_synced)
+{
+        uint64_t start, now;
+
+        (void)sd_event_now(e, CLOCK_MONOTONIC, &start);
+        for (;;) {
+                int r;
+
+                (void)sd_event_now(e, CLOCK_MONOTONIC, &now);
+                if (now - start >= usec)
+                        return unit_watch_synced(w) ? 0 : -ETIMEDOUT;
+                if (until_synced && unit_watch_synced(w))
+                        return 0;
+                r = sd_event_run(e, 100000);
+                if (r < 0)
+                        return r;
+        }
+}
+
+static int once_collect(struct uw_collector *col, struct unit_watch *w,
+                        const struct uw_snapshot *prev, struct uw_snapshot **ret)
+{
+        return w ? uw_collector_collect_bus(col, w, prev, ret)
+                 : uw_collector_collect(col, prev, ret);
 }
 
 static int run_once(const struct uw_config *c, const struct cli *cli, const char *root)
@@ -309,23 +353,52 @@ static int run_once(const struct uw_config *c, const struct cli *cli, const char
         };
         struct render_opts o = {.memory_stat_all = c->memory_stat_all, .rates = cli->rates};
         _cleanup_(uw_snapshot_unrefp) struct uw_snapshot *first = NULL, *s = NULL;
+        _cleanup_(sd_event_unrefp) sd_event *e = NULL;
         struct uw_collector *col = NULL;
+        struct unit_watch *w = NULL;
         _cleanup_free_ char *text = NULL;
         size_t len;
         int r;
 
+        /* With the bus, units come with their states, limits and sandbox, as in the daemon. */
+        if (!c->no_bus) {
+                r = sd_event_new(&e);
+                if (r >= 0)
+                        r = unit_watch_new(e, c->bus_address, c->unit_types, NULL, NULL, &w);
+                if (r >= 0) {
+                        r = once_bus_wait(e, w, ONCE_BUS_TIMEOUT_USEC, true);
+                        if (r < 0) {
+                                (void)log_warning_errno(r, "the bus did not answer in time (%m)");
+                                unit_watch_free(w);
+                                w = NULL;
+                        }
+                }
+                if (!w)
+                        log_notice("%s (%s): units are discovered from the cgroup tree under "
+                                   "'%s' and unit states are not reported",
+                                   r == -EHOSTDOWN ? "systemd is not on the bus"
+                                                   : "system bus unavailable",
+                                   c->bus_address ? c->bus_address : strerror(-r), root);
+        }
+
         if (cli->rates)
                 cc.fd_budget = cg_reader_fd_budget(64);
         r = uw_collector_new(&cc, &col);
-        if (r < 0)
+        if (r < 0) {
+                unit_watch_free(w);
                 return log_error_errno(r, "cannot open the cgroup tree '%s': %m", root);
-        r = uw_collector_collect(col, NULL, &s);
+        }
+        r = once_collect(col, w, NULL, &s);
         if (r >= 0 && cli->rates) {
                 first = TAKE_PTR(s);
-                sleep_seconds(c->interval);
-                r = uw_collector_collect(col, first, &s);
+                if (w)
+                        (void)once_bus_wait(e, w, (uint64_t)(c->interval * 1e6), false);
+                else
+                        sleep_seconds(c->interval);
+                r = once_collect(col, w, first, &s);
         }
         uw_collector_free(col);
+        unit_watch_free(w);
         if (r < 0)
                 return r;
 

@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -182,6 +183,18 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
         return serve_api(conn, s, srv->history, url);
 }
 
+/* libmicrohttpd's own messages ("Failed to bind to port 0") go to our log, at debug: the
+ * daemon says what went wrong in its own words. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+        char msg[512];
+
+        (void)cls;
+        (void)vsnprintf(msg, sizeof(msg), fmt, ap);
+        msg[strcspn(msg, "\n")] = '\0';
+        log_debug("libmicrohttpd: %s", msg);
+}
+
 /*
  * libmicrohttpd decodes paths and query values leniently by itself; leaving them as sent
  * lets the API decode them strictly and answer 400 to a bad escape or a NUL.
@@ -237,13 +250,15 @@ static int server_start(const char *what, const struct sockaddr_storage *ss, int
                         flags, 0, NULL, NULL, handle, srv, MHD_OPTION_LISTEN_SOCKET, fd,
                         MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
                         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT,
-                        MHD_OPTION_UNESCAPE_CALLBACK, unescape_none, NULL, MHD_OPTION_END);
+                        MHD_OPTION_UNESCAPE_CALLBACK, unescape_none, NULL,
+                        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
         else
                 srv->mhd = MHD_start_daemon(
                         flags, 0, NULL, NULL, handle, srv, MHD_OPTION_SOCK_ADDR, ss,
                         MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
                         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT,
-                        MHD_OPTION_UNESCAPE_CALLBACK, unescape_none, NULL, MHD_OPTION_END);
+                        MHD_OPTION_UNESCAPE_CALLBACK, unescape_none, NULL,
+                        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
         if (!srv->mhd) {
                 int e = errno ? errno : EADDRNOTAVAIL;
 

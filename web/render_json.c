@@ -408,8 +408,9 @@ json_t *render_json_summary(const struct uw_unit *u)
         if (s->values[CG_V_MEMORY_CURRENT].present)
                 (void)json_object_set_new(j, "memory_current",
                                           json_u64(s->values[CG_V_MEMORY_CURRENT].v.value));
-        if (memory_limit(s, &v))
-                (void)json_object_set_new(j, "memory_limit", json_u64(v));
+        if (s->values[CG_V_MEMORY_MAX].present || s->values[CG_V_MEMORY_HIGH].present)
+                (void)json_object_set_new(j, "memory_limit",
+                                          memory_limit(s, &v) ? json_u64(v) : json_null());
         set_value(j, "pids_current", &s->values[CG_V_PIDS_CURRENT]);
         set_value(j, "pids_max", &s->values[CG_V_PIDS_MAX]);
         return j;

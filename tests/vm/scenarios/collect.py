@@ -377,6 +377,15 @@ class Listing(Scenario):
         names = [line.split()[0] for line in running if line.strip()]
         missing = [n for n in names if n not in snap.units]
         expect(not missing, "running services missing: %r" % missing)
+        # --once follows the bus too: every loaded service with its state, cgroup or not.
+        expect_eq(snap.doc.get("source"), "bus", "source")
+        loaded = run(["systemctl", "list-units", "--type=service", "--all", "--plain",
+                      "--no-legend"]).splitlines()
+        for line in loaded:
+            f = line.split()
+            if len(f) >= 4 and f[1] == "loaded":
+                u = snap.unit(f[0])
+                expect_eq(get(u, "state", "active"), f[2], "%s state.active" % f[0])
 
 
 class Prometheus(Scenario):

@@ -226,8 +226,35 @@ def wait_serving_and_sees(unit, what, timeout=60):
     expect_eq(http_get("/readyz")[0], 200, "/readyz after " + what)
 
 
+def unit_count():
+    status, body, _ = http_get("/api/v1/units")
+    return len(json.loads(body)["units"]) if status == 200 else -1
+
+
 def s_daemon_reexec():
-    run(["systemctl", "daemon-reexec"], timeout=120)
+    # Units must not vanish from the API while systemd re-executes (it re-announces them).
+    import threading
+    before = unit_count()
+    counts = []
+    done = threading.Event()
+
+    def poll():
+        while not done.is_set():
+            counts.append(unit_count())
+            time.sleep(0.2)
+
+    t = threading.Thread(target=poll)
+    t.start()
+    try:
+        run(["systemctl", "daemon-reexec"], timeout=120)
+        time.sleep(5)
+    finally:
+        done.set()
+        t.join()
+    log("daemon-reexec: %d units before, %d polls, fewest %d" % (before, len(counts),
+                                                                min(counts)))
+    expect(min(counts) >= before - 2, "units vanished during daemon-reexec: %d of %d"
+           % (min(counts), before))
     wait_serving_and_sees("uwd-after-reexec", "daemon-reexec")
 
 
