@@ -290,7 +290,7 @@ static int read_one(struct unit_props *p, sd_bus_message *m, const char *name, j
                 r = bus_read_json(m, &v);
                 if (r < 0)
                         return r;
-                return json_object_set_new(sandbox, name, v) < 0 ? -ENOMEM : 0;
+                return json_object_set_new(sandbox, name, v) < 0 ? -ENOMEM : 1;
         }
 
         for (size_t i = 0; i < ARRAY_SIZE(string_props); i++)
@@ -326,7 +326,8 @@ static int read_one(struct unit_props *p, sd_bus_message *m, const char *name, j
         if (streq(name, "IOReadBandwidthMax") || streq(name, "IOWriteBandwidthMax") ||
             streq(name, "IOReadIOPSMax") || streq(name, "IOWriteIOPSMax"))
                 return read_io_limits(p, m, name);
-        return sd_bus_message_skip(m, "v");
+        r = sd_bus_message_skip(m, "v");
+        return r < 0 ? r : 0;
 }
 
 int unit_props_update(struct unit_props *p, sd_bus_message *m)
@@ -334,7 +335,7 @@ int unit_props_update(struct unit_props *p, sd_bus_message *m)
         /* A new sandbox object (copy on write): snapshots may share the old one. */
         json_auto_t *sandbox = p->sandbox ? json_copy(p->sandbox) : json_object();
         const char *name;
-        int r;
+        int r, kept = 0;
 
         if (!sandbox)
                 return -ENOMEM;
@@ -348,6 +349,7 @@ int unit_props_update(struct unit_props *p, sd_bus_message *m)
                 r = read_one(p, m, name, sandbox);
                 if (r < 0)
                         return r;
+                kept += r > 0 || unit_props_wants(name);
                 r = sd_bus_message_exit_container(m);
                 if (r < 0)
                         return r;
@@ -357,9 +359,12 @@ int unit_props_update(struct unit_props *p, sd_bus_message *m)
         r = sd_bus_message_exit_container(m);
         if (r < 0)
                 return r;
+        /* Unchanged sandbox: keep the old object, so its identity says "nothing changed". */
+        if (p->sandbox && json_equal(p->sandbox, sandbox))
+                return kept;
         json_decref(p->sandbox);
         p->sandbox = TAKE_PTR(sandbox);
-        return 0;
+        return kept;
 }
 
 static int strdup_or_null(const char *s, char **dst)

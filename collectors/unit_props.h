@@ -68,6 +68,8 @@ extern const char *const unit_sandbox_props[];
 /*
  * Reads an a{sv} property dictionary (a GetAll reply or PropertiesChanged's changed set)
  * into p, overwriting only the properties it carries. Unknown properties are skipped.
+ * Returns how many of the properties kept here it carried (0: nothing of ours changed).
+ * The sandbox object is replaced only when its content changed.
  */
 int unit_props_update(struct unit_props *p, sd_bus_message *m);
 

@@ -375,7 +375,7 @@ static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error
         char **invalidated = NULL;
         const char *iface;
         struct watched *u;
-        bool refetch;
+        bool refetch, kept;
         int r;
 
         (void)ret_error;
@@ -386,6 +386,7 @@ static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error
         r = sd_bus_message_read(m, "s", &iface);
         if (r >= 0)
                 r = unit_props_update(&u->props, m);
+        kept = r > 0;
         if (r >= 0)
                 r = sd_bus_message_read_strv(m, &invalidated);
 
@@ -408,7 +409,9 @@ static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error
         for (size_t i = 0; invalidated && invalidated[i]; i++)
                 free(invalidated[i]);
         free(invalidated);
-        notify(w);
+        /* A change of nothing we keep (StatusText, CPUUsageNSec...) is no news. */
+        if (kept)
+                notify(w);
         return 0;
 }
 

@@ -11,6 +11,7 @@
 
 #include "../collectors/cg_reader.h"
 #include "../collectors/unit_watch.h"
+#include "../hardening/scorer.h"
 #include "../web/http.h"
 #include "../web/render.h"
 #include "collector.h"
@@ -33,20 +34,29 @@ struct uw_daemon {
         struct unit_watch *watch;
         sd_event_source *change_timer;
         bool ready;
+        char status[128]; /* the last STATUS= sent */
         struct uw_collector *collector;
         struct uw_store store;
         struct uw_history *history;
+        struct scorer *scorer;
+        struct http_context http_ctx;
         struct http_server *http[CFG_LISTEN_MAX];
         unsigned failed_cycles;
 };
 
 int uw_collect_and_render(struct uw_collector *c, const struct unit_watch *watch,
-                          const struct uw_config *cfg, const struct uw_snapshot *prev,
-                          struct uw_snapshot **ret)
+                          struct scorer *scorer, const struct uw_config *cfg,
+                          const struct uw_snapshot *prev, struct uw_snapshot **ret)
 {
         struct render_opts o = {.memory_stat_all = cfg->memory_stat_all, .rates = true};
+        _cleanup_free_ struct unit_exposure *exposures = NULL;
         struct uw_snapshot *s;
         int r;
+
+        /* The latest scores (a pass behind when properties just changed). */
+        if (scorer && scorer_enabled(scorer) &&
+            scorer_exposures(scorer, &exposures, &o.n_exposures) >= 0)
+                o.exposures = exposures;
 
         r = watch ? uw_collector_collect_bus(c, watch, prev, &s)
                   : uw_collector_collect(c, prev, &s);
@@ -62,6 +72,24 @@ int uw_collect_and_render(struct uw_collector *c, const struct unit_watch *watch
         return 0;
 }
 
+/*
+ * READY=1 once, and STATUS= only when it changes: every STATUS= makes systemd announce a
+ * property change of our own unit on the bus.
+ */
+static void notify_status(struct uw_daemon *d, const struct uw_snapshot *s)
+{
+        char status[128];
+
+        (void)snprintf(status, sizeof(status), "%zu units, %s", s->n_units,
+                       !s->bus_used       ? "from the cgroup tree"
+                       : s->bus_connected ? "bus connected"
+                                          : "bus lost, states stale");
+        if (d->ready && streq(status, d->status))
+                return;
+        (void)sd_notifyf(0, "%sSTATUS=%s", d->ready ? "" : "READY=1\n", status);
+        memcpy(d->status, status, sizeof(status));
+}
+
 static void collect_cycle(struct uw_daemon *d)
 {
         _cleanup_(uw_snapshot_unrefp) struct uw_snapshot *prev = uw_store_get(&d->store);
@@ -71,7 +99,7 @@ static void collect_cycle(struct uw_daemon *d)
         /* With the bus, the first snapshot waits for the first full ListUnits + GetAll. */
         if (d->watch && !unit_watch_synced(d->watch))
                 return;
-        r = uw_collect_and_render(d->collector, d->watch, d->cfg, prev, &s);
+        r = uw_collect_and_render(d->collector, d->watch, d->scorer, d->cfg, prev, &s);
         if (r < 0) {
                 /* Keep serving the last good snapshot; say so once per streak of failures. */
                 if (d->failed_cycles++ == 0)
@@ -86,17 +114,14 @@ static void collect_cycle(struct uw_daemon *d)
                 d->failed_cycles = 0;
         }
         log_debug("collected %zu units in %.3f ms", s->n_units, (double)s->collect_usec / 1e3);
-        (void)sd_notifyf(0, "%sSTATUS=%zu units, %s, last collection %.1f ms",
-                         d->ready ? "" : "READY=1\n", s->n_units,
-                         !s->bus_used       ? "from the cgroup tree"
-                         : s->bus_connected ? "bus connected"
-                                            : "bus lost, states stale",
-                         (double)s->collect_usec / 1e3);
+        notify_status(d, s);
         if (!d->ready)
                 log_info("first snapshot published: %zu units", s->n_units);
         d->ready = true;
         if (uw_history_record(d->history, s) < 0)
                 log_warning("out of memory while recording the sample history");
+        if (d->scorer)
+                scorer_submit(d->scorer, s);
         uw_store_publish(&d->store, s);
 }
 
@@ -208,6 +233,15 @@ static void connect_bus(struct uw_daemon *d, const char *cgroup_root)
         }
         log_info("connected to %s; following units over the bus",
                  cfg->bus_address ? cfg->bus_address : "the system bus");
+
+        /* Scores need the units' properties, so only with the bus. */
+        struct syscall_groups *groups;
+        char **fields;
+
+        scorer_probe("systemd-journald.service", &groups, &fields);
+        r = scorer_new(groups, fields, &d->scorer);
+        if (r < 0)
+                (void)log_warning_errno(r, "cannot start the scoring thread: %m; no scores");
 }
 
 static void daemon_release(struct uw_daemon *d)
@@ -217,6 +251,7 @@ static void daemon_release(struct uw_daemon *d)
         uw_collector_free(d->collector);
         d->change_timer = sd_event_source_disable_unref(d->change_timer);
         unit_watch_free(d->watch);
+        scorer_free(d->scorer);
         d->event = sd_event_unref(d->event);
         uw_store_release(&d->store);
         uw_history_free(d->history);
@@ -266,19 +301,21 @@ static int daemon_setup(struct uw_daemon *d, const char *cgroup_root)
 
         collect_cycle(d);
 
+        d->http_ctx = (struct http_context){
+                .store = &d->store, .history = d->history, .scorer = d->scorer};
+
         /* Socket activation: systemd's sockets replace --listen. */
         n_fds = sd_listen_fds(1);
         if (n_fds > CFG_LISTEN_MAX)
                 log_warning("systemd passed %d sockets, serving the first %d", n_fds,
                             CFG_LISTEN_MAX);
         for (int i = 0; i < n_fds && i < CFG_LISTEN_MAX; i++) {
-                r = http_server_start_fd(SD_LISTEN_FDS_START + i, &d->store, d->history,
-                                         &d->http[i]);
+                r = http_server_start_fd(SD_LISTEN_FDS_START + i, &d->http_ctx, &d->http[i]);
                 if (r < 0)
                         return r;
         }
         for (size_t i = 0; n_fds <= 0 && listen[i]; i++) {
-                r = http_server_start(listen[i], &d->store, d->history, &d->http[i]);
+                r = http_server_start(listen[i], &d->http_ctx, &d->http[i]);
                 if (r < 0)
                         return r;
         }

@@ -27,6 +27,7 @@ int uw_daemon_run(struct uw_config *cfg, const char *cgroup_root, uw_config_load
 struct uw_collector;
 struct uw_snapshot;
 struct unit_watch;
+struct scorer;
 int uw_collect_and_render(struct uw_collector *c, const struct unit_watch *watch,
-                          const struct uw_config *cfg, const struct uw_snapshot *prev,
-                          struct uw_snapshot **ret);
+                          struct scorer *scorer, const struct uw_config *cfg,
+                          const struct uw_snapshot *prev, struct uw_snapshot **ret);

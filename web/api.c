@@ -140,13 +140,67 @@ static int handle_series(const struct uw_unit *u, struct uw_history *h, struct a
                                  UW_HISTORY_POINTS, "points", points));
 }
 
-static int handle_unit(const struct uw_snapshot *s, struct uw_history *h, const char *raw,
-                       struct api_response *ret)
+static int cmp_checks(const void *a, const void *b)
+{
+        static const int order[_SCORE_STATE_MAX] = {
+                [SCORE_FAIL] = 0, [SCORE_PASS] = 1, [SCORE_NA] = 2};
+        const struct score_check *x = a, *y = b;
+
+        if (order[x->state] != order[y->state])
+                return order[x->state] - order[y->state];
+        /* Failing ones by what they cost, heaviest first. */
+        return (int)y->exposure - (int)x->exposure;
+}
+
+static int handle_hardening(const struct uw_unit *u, struct scorer *sc, struct api_response *ret)
+{
+        _cleanup_free_ struct score_result *res = malloc(sizeof(*res));
+        json_t *checks;
+        char buf[16];
+        int r;
+
+        if (!res)
+                return -ENOMEM;
+        if (!sc || !scorer_enabled(sc))
+                return respond_error(ret, 404,
+                                     "no hardening scores: they need the bus and "
+                                     "systemd-analyze");
+        r = scorer_score_unit(sc, u, res);
+        if (r == -ENOENT)
+                return respond_error(ret, 404, "not a loaded service: nothing to score");
+        if (r < 0)
+                return respond_error(ret, 500, "cannot score this unit");
+        qsort(res->checks, res->n_checks, sizeof(res->checks[0]), cmp_checks);
+        checks = json_array();
+        for (size_t i = 0; checks && i < res->n_checks; i++) {
+                const struct score_check *c = &res->checks[i];
+
+                (void)json_array_append_new(
+                        checks,
+                        json_pack("{s:s, s:s, s:s, s:o, s:i, s:i, s:s, s:s, s:s}", "id", c->id,
+                                  "json_field", c->json_field, "state",
+                                  score_state_to_string(c->state), "badness",
+                                  c->badness == SCORE_BADNESS_NA
+                                          ? json_null()
+                                          : json_integer((json_int_t)c->badness),
+                                  "weight", (int)c->weight, "range", (int)c->range, "exposure",
+                                  score_format_exposure(c->exposure, buf, sizeof(buf)), "value",
+                                  c->value, "explanation", c->explanation));
+        }
+        return respond(ret, 200,
+                       json_pack("{s:o, s:s, s:i, s:s, s:o}", "unit", json_string(u->name),
+                                 "exposure", score_format_exposure(res->exposure, buf, sizeof(buf)),
+                                 "exposure_tenths", (int)res->exposure, "label", res->label,
+                                 "checks", checks));
+}
+
+static int handle_unit(const struct uw_snapshot *s, struct uw_history *h, struct scorer *sc,
+                       const char *raw, struct api_response *ret)
 {
         struct render_opts o = {.rates = true};
         _cleanup_free_ char *name = NULL, *copy = NULL;
         const struct uw_unit *u;
-        bool series = false;
+        bool series = false, hardening = false;
         char *slash;
         int r;
 
@@ -156,10 +210,11 @@ static int handle_unit(const struct uw_snapshot *s, struct uw_history *h, const 
                 return -ENOMEM;
         slash = strchr(copy, '/');
         if (slash) {
-                if (!streq(slash, "/series"))
+                series = streq(slash, "/series");
+                hardening = streq(slash, "/hardening");
+                if (!series && !hardening)
                         return respond_error(ret, 404, "no such endpoint");
                 *slash = '\0';
-                series = true;
         }
         r = url_decode(copy, strlen(copy), &name);
         if (r == -EINVAL)
@@ -173,15 +228,17 @@ static int handle_unit(const struct uw_snapshot *s, struct uw_history *h, const 
                 return respond_error(ret, 404, "no such unit");
         if (series)
                 return handle_series(u, h, ret);
+        if (hardening)
+                return handle_hardening(u, sc, ret);
         return respond(ret, 200, render_json_unit(u, &o));
 }
 
-int api_handle(const struct uw_snapshot *s, struct uw_history *h, const char *path,
-               const char *query, struct api_response *ret)
+int api_handle(const struct uw_snapshot *s, struct uw_history *h, struct scorer *sc,
+               const char *path, const char *query, struct api_response *ret)
 {
         if (streq(path, UNITS_PATH))
                 return handle_list(s, query, ret);
         if (strncmp(path, UNITS_PREFIX, strlen(UNITS_PREFIX)) == 0)
-                return handle_unit(s, h, path + strlen(UNITS_PREFIX), ret);
+                return handle_unit(s, h, sc, path + strlen(UNITS_PREFIX), ret);
         return respond_error(ret, 404, "no such endpoint");
 }

@@ -7,6 +7,7 @@
 
 #include "../daemon/history.h"
 #include "../daemon/snapshot.h"
+#include "../hardening/scorer.h"
 
 struct api_response {
         unsigned status;
@@ -14,11 +15,12 @@ struct api_response {
 };
 
 /*
- * Handles GET of path ("/api/v1/units", "/api/v1/units/{unit}", "/api/v1/units/{unit}/series")
- * against s and the history h (may be NULL: no series). Unit names and
+ * Handles GET of path ("/api/v1/units", "/api/v1/units/{unit}", "/api/v1/units/{unit}/series",
+ * "/api/v1/units/{unit}/hardening") against s, the history h and the scorer sc (either may be
+ * NULL: no series, no scores). Unit names and
  * query values are percent-decoded strictly; a bad escape or a NUL is a 400. Query
  * parameters of the list: state (an ActiveState, or "running" for populated cgroups) and
  * name (a glob). Returns -ENOMEM only; every request error is a response.
  */
-int api_handle(const struct uw_snapshot *s, struct uw_history *h, const char *path,
-               const char *query, struct api_response *ret);
+int api_handle(const struct uw_snapshot *s, struct uw_history *h, struct scorer *sc,
+               const char *path, const char *query, struct api_response *ret);

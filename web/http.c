@@ -23,8 +23,7 @@
 
 struct http_server {
         struct MHD_Daemon *mhd;
-        struct uw_store *store;
-        struct uw_history *history;
+        struct http_context ctx;
         char *listen;
 };
 
@@ -135,13 +134,13 @@ static char *raw_query(struct MHD_Connection *conn)
 }
 
 static enum MHD_Result serve_api(struct MHD_Connection *conn, struct uw_snapshot *s,
-                                 struct uw_history *h, const char *url)
+                                 const struct http_context *ctx, const char *url)
 {
         _cleanup_free_ char *query = raw_query(conn);
         struct api_response resp;
         enum MHD_Result ret;
 
-        if (!query || api_handle(s, h, url, query, &resp) < 0)
+        if (!query || api_handle(s, ctx->history, ctx->scorer, url, query, &resp) < 0)
                 return queue_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
         ret = queue_copy(conn, resp.status, "application/json", resp.body, strlen(resp.body));
         free(resp.body);
@@ -166,9 +165,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
         if (streq(url, "/healthz"))
                 return queue_copy(conn, MHD_HTTP_OK, "text/plain; charset=utf-8", "ok\n", 3);
 
-        s = uw_store_get(srv->store);
+        s = uw_store_get(srv->ctx.store);
         if (streq(url, "/readyz")) {
-                if (!s)
+                /* Ready: the first snapshot is out and, with scores, its first scoring pass. */
+                if (!s || (srv->ctx.scorer && !scorer_ready(srv->ctx.scorer)))
                         return queue_copy(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
                                           "text/plain; charset=utf-8", "not ready\n", 10);
                 return queue_copy(conn, MHD_HTTP_OK, "text/plain; charset=utf-8", "ready\n", 6);
@@ -180,7 +180,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
                                    "no snapshot yet: the first collection is still running");
         if (streq(url, "/metrics"))
                 return serve_metrics(conn, s);
-        return serve_api(conn, s, srv->history, url);
+        return serve_api(conn, s, &srv->ctx, url);
 }
 
 /* libmicrohttpd's own messages ("Failed to bind to port 0") go to our log, at debug: the
@@ -231,8 +231,7 @@ static int parse_sockaddr(const char *listen, struct sockaddr_storage *ss)
 }
 
 static int server_start(const char *what, const struct sockaddr_storage *ss, int fd,
-                        struct uw_store *store, struct uw_history *history,
-                        struct http_server **ret)
+                        const struct http_context *ctx, struct http_server **ret)
 {
         struct http_server *srv;
         unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
@@ -242,8 +241,7 @@ static int server_start(const char *what, const struct sockaddr_storage *ss, int
         srv = calloc(1, sizeof(*srv));
         if (!srv)
                 return -ENOMEM;
-        srv->store = store;
-        srv->history = history;
+        srv->ctx = *ctx;
         srv->listen = strdup(what);
         if (fd >= 0)
                 srv->mhd = MHD_start_daemon(
@@ -271,8 +269,7 @@ static int server_start(const char *what, const struct sockaddr_storage *ss, int
         return 0;
 }
 
-int http_server_start(const char *listen, struct uw_store *store, struct uw_history *history,
-                      struct http_server **ret)
+int http_server_start(const char *listen, const struct http_context *ctx, struct http_server **ret)
 {
         struct sockaddr_storage ss;
         char what[128];
@@ -282,16 +279,15 @@ int http_server_start(const char *listen, struct uw_store *store, struct uw_hist
         if (family < 0)
                 return log_error_errno(family, "invalid listen address '%s'", listen);
         (void)snprintf(what, sizeof(what), "http://%s", listen);
-        return server_start(what, &ss, -1, store, history, ret);
+        return server_start(what, &ss, -1, ctx, ret);
 }
 
-int http_server_start_fd(int fd, struct uw_store *store, struct uw_history *history,
-                         struct http_server **ret)
+int http_server_start_fd(int fd, const struct http_context *ctx, struct http_server **ret)
 {
         char what[64];
 
         (void)snprintf(what, sizeof(what), "the socket systemd passed (fd %d)", fd);
-        return server_start(what, NULL, fd, store, history, ret);
+        return server_start(what, NULL, fd, ctx, ret);
 }
 
 void http_server_stop(struct http_server *s)

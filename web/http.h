@@ -8,15 +8,20 @@
 
 #include "../daemon/history.h"
 #include "../daemon/store.h"
+#include "../hardening/scorer.h"
 
 struct http_server;
 
+/* What the handlers serve from; history and scorer may be NULL. Must outlive the server. */
+struct http_context {
+        struct uw_store *store;
+        struct uw_history *history;
+        struct scorer *scorer;
+};
+
 /* listen: "ADDRESS:PORT" or "[IPV6]:PORT". Logs and returns -errno when it cannot bind. */
-/* history may be NULL (no /series data). */
-int http_server_start(const char *listen, struct uw_store *store, struct uw_history *history,
-                      struct http_server **ret);
+int http_server_start(const char *listen, const struct http_context *ctx, struct http_server **ret);
 /* Serves on a listening socket handed over by systemd (socket activation). */
-int http_server_start_fd(int fd, struct uw_store *store, struct uw_history *history,
-                         struct http_server **ret);
+int http_server_start_fd(int fd, const struct http_context *ctx, struct http_server **ret);
 
 void http_server_stop(struct http_server *s);

@@ -11,9 +11,14 @@
 
 #include "../daemon/snapshot.h"
 
+struct unit_exposure;
+
 struct render_opts {
         bool memory_stat_all; /* /metrics: every memory.stat key, not just the core set */
         bool rates;           /* JSON: include each unit's "rates" object */
+        /* /metrics: hardening scores, sorted by name (from scorer_exposures()); may be NULL */
+        const struct unit_exposure *exposures;
+        size_t n_exposures;
 };
 
 #define PROM_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"

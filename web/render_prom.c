@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../daemon/util.h"
+#include "../hardening/scorer.h"
 #include "escape.h"
 
 /* memory.stat keys exported by default: enough to explain memory.current, few series. */
@@ -388,6 +389,35 @@ static void render_unit_props(FILE *f, const struct uw_snapshot *s)
         }
 }
 
+static void exposure_begin(FILE *f, const char *name, const char *unit)
+{
+        (void)fprintf(f, "%s{unit=\"", name);
+        prom_write_label_value(f, unit);
+        (void)fputc('"', f);
+}
+
+static void render_hardening(FILE *f, const struct render_opts *o)
+{
+        const char *name = "unitwatch_hardening_exposure";
+
+        if (!o->exposures)
+                return;
+        header(f, name, "gauge",
+               "Exposure of the unit's sandbox as systemd-analyze security computes it, 0.0 "
+               "(perfect) to 10.0 (dangerous).");
+        for (size_t i = 0; i < o->n_exposures; i++) {
+                exposure_begin(f, name, o->exposures[i].name);
+                (void)fprintf(f, "} %u.%u\n", o->exposures[i].exposure / 10,
+                              o->exposures[i].exposure % 10);
+        }
+        name = "unitwatch_hardening_failed_checks";
+        header(f, name, "gauge", "Hardening checks the unit fails.");
+        for (size_t i = 0; i < o->n_exposures; i++) {
+                exposure_begin(f, name, o->exposures[i].name);
+                end_u64(f, o->exposures[i].n_failed);
+        }
+}
+
 static void render_self(FILE *f, const struct uw_snapshot *s)
 {
         header(f, "unitwatch_build_info", "gauge", "unitwatchd's version, always 1.");
@@ -435,6 +465,7 @@ int render_prom(const struct uw_snapshot *s, const struct render_opts *o, char *
                      offsetof(struct cg_sample, pids_events),
                      offsetof(struct cg_sample, has_pids_events), "event");
         render_pressure(f, s);
+        render_hardening(f, o);
 
         if (fclose(f) != 0) {
                 free(buf);

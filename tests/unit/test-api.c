@@ -37,7 +37,7 @@ static json_t *call(const char *path, const char *query, unsigned want_status)
         struct api_response r;
         json_t *j;
 
-        cr_assert_eq(api_handle(snap, NULL, path, query, &r), 0);
+        cr_assert_eq(api_handle(snap, NULL, NULL, path, query, &r), 0);
         cr_assert_eq(r.status, want_status, "%s?%s gave %u: %s", path, query, r.status, r.body);
         j = json_loads(r.body, 0, NULL);
         cr_assert_not_null(j, "not JSON: %s", r.body);

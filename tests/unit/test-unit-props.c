@@ -92,7 +92,8 @@ Test(unit_props, getall_reply_is_read)
         json_t *v;
         char *text;
 
-        cr_assert_eq(unit_props_update(&p, m), 0);
+        /* Id, ActiveState, NRestarts, MemoryMax, TasksMax, InvocationID and 5 sandbox ones. */
+        cr_assert_eq(unit_props_update(&p, m), 11);
         cr_assert_str_eq(p.id, "foo.service");
         cr_assert_str_eq(p.active_state, "active");
         cr_assert(p.has_n_restarts);

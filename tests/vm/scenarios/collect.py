@@ -192,7 +192,9 @@ class FilesMatch(Scenario):
     def check(self, snap):
         compared = 0
         for name, u in snap.units.items():
-            d = CGROUP_ROOT + u.get("cgroup", "/nonexistent")
+            if not u.get("cgroup"):
+                continue  # a unit without a cgroup now (inactive, failed)
+            d = CGROUP_ROOT + u["cgroup"]
             if not os.path.isdir(d):
                 continue  # a unit that went away since the snapshot
             for path, fname in self.FIELDS.items():

@@ -1,0 +1,368 @@
+/* SPDX-License-Identifier: MIT */
+#include "scorer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../daemon/log.h"
+#include "../daemon/util.h"
+
+extern char **environ;
+
+#define PROBE_OUTPUT_MAX (4u << 20)
+
+struct entry {
+        char *name;
+        json_t *sandbox; /* a reference: what was scored */
+        char *load_state;
+        struct unit_exposure e;
+};
+
+struct scorer {
+        struct syscall_groups *groups;
+        char **fields;
+
+        pthread_t thread;
+        bool thread_started;
+        pthread_mutex_t lock;
+        pthread_cond_t wake;
+        bool stop;
+        bool ready;
+        struct uw_snapshot *pending;
+
+        struct entry *entries; /* sorted by name; guarded by lock */
+        size_t n_entries;
+};
+
+/* Runs argv, returns its stdout (NUL-terminated) when it exits 0. */
+static int run_capture(char *const argv[], char **ret, size_t *ret_len)
+{
+        posix_spawn_file_actions_t fa;
+        _cleanup_free_ char *buf = NULL;
+        size_t len = 0, cap = 0;
+        int pipefd[2], status, r;
+        pid_t pid;
+
+        if (pipe2(pipefd, O_CLOEXEC) < 0)
+                return negative_errno();
+        (void)posix_spawn_file_actions_init(&fa);
+        (void)posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
+        (void)posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+        r = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+        (void)posix_spawn_file_actions_destroy(&fa);
+        (void)close(pipefd[1]);
+        if (r != 0) {
+                (void)close(pipefd[0]);
+                return -r;
+        }
+        for (;;) {
+                ssize_t n;
+
+                if (len + 4096 > cap) {
+                        char *bigger;
+
+                        if (cap >= PROBE_OUTPUT_MAX)
+                                break;
+                        cap = cap ? cap * 2 : 65536;
+                        bigger = realloc(buf, cap);
+                        if (!bigger)
+                                break;
+                        buf = bigger;
+                }
+                n = read(pipefd[0], buf + len, cap - len - 1);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        break;
+                len += (size_t)n;
+        }
+        (void)close(pipefd[0]);
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                ;
+        if (!buf || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                return -EIO;
+        buf[len] = '\0';
+        *ret = TAKE_PTR(buf);
+        *ret_len = len;
+        return 0;
+}
+
+void scorer_probe(const char *probe_unit, struct syscall_groups **ret_groups, char ***ret_fields)
+{
+        char *filter_argv[] = {(char *)"systemd-analyze", (char *)"syscall-filter",
+                               (char *)"--no-pager", NULL};
+        char *security_argv[] = {(char *)"systemd-analyze", (char *)"security",
+                                 (char *)"--json=short",    (char *)"--no-pager",
+                                 (char *)probe_unit,        NULL};
+        _cleanup_free_ char *text = NULL;
+        json_auto_t *rows = NULL;
+        char **fields = NULL;
+        size_t len, i;
+        json_t *row;
+        int r;
+
+        *ret_groups = NULL;
+        *ret_fields = NULL;
+        r = run_capture(filter_argv, &text, &len);
+        if (r >= 0)
+                r = syscall_groups_parse(text, len, ret_groups);
+        if (r < 0) {
+                (void)log_warning_errno(r, "cannot read the syscall groups of this systemd "
+                                           "(systemd-analyze syscall-filter: %m): hardening "
+                                           "scores are disabled");
+                return;
+        }
+        text = (free(text), NULL);
+
+        r = run_capture(security_argv, &text, &len);
+        rows = r >= 0 ? json_loadb(text, len, 0, NULL) : NULL;
+        if (!json_is_array(rows)) {
+                log_notice("cannot read the check rows of this systemd (systemd-analyze "
+                           "security --json=short %s): scoring with every row we know",
+                           probe_unit);
+                return;
+        }
+        fields = calloc(json_array_size(rows) + 1, sizeof(char *));
+        if (!fields)
+                return;
+        json_array_foreach(rows, i, row)
+        {
+                const char *f = json_string_value(json_object_get(row, "json_field"));
+
+                if (f)
+                        fields[i] = strdup(f);
+        }
+        log_info("scoring with this systemd's %zu checks and its syscall groups",
+                 json_array_size(rows));
+        *ret_fields = fields;
+}
+
+static void entry_release(struct entry *e)
+{
+        free(e->name);
+        free(e->load_state);
+        json_decref(e->sandbox);
+}
+
+static int score_input_of(const struct uw_unit *u, struct score_input *ret)
+{
+        if (!u->has_props || !u->props.id || !endswith(u->props.id, ".service") ||
+            !u->props.load_state || !streq(u->props.load_state, "loaded"))
+                return -ENOENT;
+        *ret = (struct score_input){
+                .id = u->props.id,
+                .load_state = u->props.load_state,
+                .fragment_path = u->props.fragment_path,
+                .sandbox = u->props.sandbox,
+        };
+        return 0;
+}
+
+int scorer_score_unit(const struct scorer *s, const struct uw_unit *u, struct score_result *ret)
+{
+        struct score_input in;
+        int r;
+
+        if (!s->groups)
+                return -ENODATA;
+        r = score_input_of(u, &in);
+        if (r < 0)
+                return r;
+        return score_unit(&in, s->groups, (const char *const *)s->fields, ret);
+}
+
+/* Scores what changed in snap; builds the next entry table outside the lock. */
+static void score_snapshot(struct scorer *s, const struct uw_snapshot *snap,
+                           struct score_result *scratch)
+{
+        struct entry *next, *old;
+        size_t m = 0, j = 0, n_old;
+
+        /* The thread is the only writer: reading the table without the lock is safe. */
+        old = s->entries;
+        n_old = s->n_entries;
+        next = calloc(snap->n_units ? snap->n_units : 1, sizeof(*next));
+        if (!next)
+                return;
+        for (size_t i = 0; i < snap->n_units; i++) {
+                const struct uw_unit *u = &snap->units[i];
+                struct score_input in;
+                struct entry e = {};
+
+                if (score_input_of(u, &in) < 0)
+                        continue;
+                while (j < n_old && strcmp(old[j].name, u->name) < 0)
+                        j++;
+                if (j < n_old && streq(old[j].name, u->name) &&
+                    old[j].sandbox == u->props.sandbox) {
+                        /* Unchanged: keep the result (the old table still owns it). */
+                        e = old[j];
+                        e.name = strdup(old[j].name);
+                        e.load_state = old[j].load_state ? strdup(old[j].load_state) : NULL;
+                        e.sandbox = json_incref(old[j].sandbox);
+                } else {
+                        if (score_unit(&in, s->groups, (const char *const *)s->fields, scratch) < 0)
+                                continue;
+                        e.name = strdup(u->name);
+                        e.sandbox = json_incref(u->props.sandbox);
+                        e.e.exposure = scratch->exposure;
+                        e.e.listed = score_unit_listed(&in);
+                        for (size_t k = 0; k < scratch->n_checks; k++)
+                                e.e.n_failed += scratch->checks[k].state == SCORE_FAIL;
+                }
+                if (!e.name) {
+                        entry_release(&e);
+                        continue;
+                }
+                (void)snprintf(e.e.name, sizeof(e.e.name), "%s", e.name);
+                next[m++] = e;
+        }
+
+        (void)pthread_mutex_lock(&s->lock);
+        s->entries = next;
+        s->n_entries = m;
+        s->ready = true;
+        (void)pthread_mutex_unlock(&s->lock);
+
+        for (size_t i = 0; i < n_old; i++)
+                entry_release(&old[i]);
+        free(old);
+}
+
+static void *scorer_main(void *userdata)
+{
+        struct scorer *s = userdata;
+        struct score_result *scratch = malloc(sizeof(*scratch));
+
+        if (!scratch)
+                return NULL;
+        (void)pthread_mutex_lock(&s->lock);
+        while (!s->stop) {
+                struct uw_snapshot *snap = s->pending;
+
+                if (!snap) {
+                        (void)pthread_cond_wait(&s->wake, &s->lock);
+                        continue;
+                }
+                s->pending = NULL;
+                (void)pthread_mutex_unlock(&s->lock);
+
+                struct timespec t0, t1;
+
+                (void)clock_gettime(CLOCK_MONOTONIC, &t0);
+                score_snapshot(s, snap, scratch);
+                (void)clock_gettime(CLOCK_MONOTONIC, &t1);
+                log_debug("scored %zu units in %.3f ms", s->n_entries,
+                          (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+                                  (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+                uw_snapshot_unref(snap);
+                (void)pthread_mutex_lock(&s->lock);
+        }
+        (void)pthread_mutex_unlock(&s->lock);
+        free(scratch);
+        return NULL;
+}
+
+int scorer_new(struct syscall_groups *groups, char **fields, struct scorer **ret)
+{
+        struct scorer *s = calloc(1, sizeof(*s));
+
+        if (!s)
+                return -ENOMEM;
+        s->groups = groups;
+        s->fields = fields;
+        (void)pthread_mutex_init(&s->lock, NULL);
+        (void)pthread_cond_init(&s->wake, NULL);
+        if (groups) {
+                int r = pthread_create(&s->thread, NULL, scorer_main, s);
+
+                if (r != 0) {
+                        scorer_free(s);
+                        return -r;
+                }
+                s->thread_started = true;
+        }
+        *ret = s;
+        return 0;
+}
+
+void scorer_free(struct scorer *s)
+{
+        if (!s)
+                return;
+        if (s->thread_started) {
+                (void)pthread_mutex_lock(&s->lock);
+                s->stop = true;
+                (void)pthread_cond_signal(&s->wake);
+                (void)pthread_mutex_unlock(&s->lock);
+                (void)pthread_join(s->thread, NULL);
+        }
+        uw_snapshot_unref(s->pending);
+        for (size_t i = 0; i < s->n_entries; i++)
+                entry_release(&s->entries[i]);
+        free(s->entries);
+        for (size_t i = 0; s->fields && s->fields[i]; i++)
+                free(s->fields[i]);
+        free(s->fields);
+        syscall_groups_free(s->groups);
+        (void)pthread_cond_destroy(&s->wake);
+        (void)pthread_mutex_destroy(&s->lock);
+        free(s);
+}
+
+void scorer_submit(struct scorer *s, struct uw_snapshot *snap)
+{
+        struct uw_snapshot *old;
+
+        if (!s->thread_started)
+                return;
+        (void)pthread_mutex_lock(&s->lock);
+        old = s->pending;
+        s->pending = uw_snapshot_ref(snap);
+        (void)pthread_cond_signal(&s->wake);
+        (void)pthread_mutex_unlock(&s->lock);
+        uw_snapshot_unref(old); /* only the newest matters */
+}
+
+bool scorer_ready(struct scorer *s)
+{
+        bool r;
+
+        if (!s->thread_started)
+                return true;
+        (void)pthread_mutex_lock(&s->lock);
+        r = s->ready;
+        (void)pthread_mutex_unlock(&s->lock);
+        return r;
+}
+
+bool scorer_enabled(const struct scorer *s)
+{
+        return s->groups != NULL;
+}
+
+int scorer_exposures(struct scorer *s, struct unit_exposure **ret, size_t *ret_n)
+{
+        struct unit_exposure *out;
+        size_t n;
+
+        (void)pthread_mutex_lock(&s->lock);
+        n = s->n_entries;
+        out = malloc((n ? n : 1) * sizeof(*out));
+        for (size_t i = 0; out && i < n; i++)
+                out[i] = s->entries[i].e;
+        (void)pthread_mutex_unlock(&s->lock);
+        if (!out)
+                return -ENOMEM;
+        *ret = out;
+        *ret_n = n;
+        return 0;
+}
