@@ -175,6 +175,67 @@ def s_no_secrets():
     run(["systemctl", "stop", "uwd-secret.service"])
 
 
+def analyze_overview():
+    """UNIT -> exposure string, from `systemd-analyze security` (every listed service)."""
+    out = run(["systemd-analyze", "security", "--no-pager"], timeout=300)
+    rows = {}
+    for line in out.splitlines()[1:]:
+        f = line.split()
+        if len(f) >= 3 and f[0].endswith(".service"):
+            rows[f[0]] = f[1]
+    return rows
+
+
+def our_exposures():
+    status, body, _ = http_get("/metrics")
+    expect_eq(status, 200, "/metrics status")
+    ours = {}
+    for m in re.finditer(r'^unitwatch_hardening_exposure\{unit="([^"]+)"\} (\S+)$', body.decode(),
+                         re.M):
+        ours[m.group(1)] = m.group(2)
+    return ours
+
+
+def s_scores_match():
+    from security_units import UNITS, unit_file
+    for name, lines in UNITS.items():
+        with open("/etc/systemd/system/%s.service" % name, "w") as f:
+            f.write(unit_file(name, lines))
+    run(["systemctl", "daemon-reload"], timeout=120)
+    run(["systemctl", "start"] + ["%s.service" % n for n in UNITS], timeout=300)
+    want = analyze_overview()
+    missing = [n + ".service" for n in UNITS if n + ".service" not in want]
+    expect(not missing, "systemd-analyze does not list %r" % missing)
+
+    # Scores follow the reload and the starts: wait until every unit has one.
+    ours, took = wait_for(lambda: (lambda o: o if all(u in o for u in want) else None)(
+        our_exposures()), 60, 0.5)
+    ours = ours or our_exposures()
+    log("scores for %d services (%d purpose-built) after %.1fs" % (len(want), len(UNITS), took))
+    wrong = {u: (ours.get(u), e) for u, e in want.items() if ours.get(u) != e}
+    expect(not wrong, "exposure differs (ours, systemd-analyze): %r" % wrong)
+
+    # Every check of every purpose-built unit against its --json=short row.
+    bad = []
+    for name in UNITS:
+        unit = name + ".service"
+        rows = json.loads(run(["systemd-analyze", "security", "--json=short", "--no-pager",
+                               unit], timeout=120))
+        status, body, _ = http_get("/api/v1/units/%s/hardening" % unit)
+        expect_eq(status, 200, "/hardening of " + unit)
+        checks = {c["json_field"]: c for c in json.loads(body)["checks"]}
+        for row in rows:
+            c = checks.get(row["json_field"])
+            state = {True: "pass", False: "fail", None: "n/a"}[row["set"]]
+            exposure = row["exposure"] or "0.0"
+            if c is None or c["state"] != state or (state == "fail" and c["exposure"] != exposure):
+                bad.append("%s %s: ours %s/%s, systemd %s/%s" % (
+                    unit, row["json_field"], c and c["state"], c and c["exposure"], state,
+                    row["exposure"]))
+    expect(not bad, "%d checks differ: %s" % (len(bad), "; ".join(bad[:10])))
+    run(["systemctl", "stop"] + ["%s.service" % n for n in UNITS], timeout=300)
+
+
 def s_idle_no_bus_calls():
     unique = unitwatchd_unique_name()
     mon = subprocess.Popen(["busctl", "monitor", "--json=short"], stdout=subprocess.PIPE,
@@ -289,6 +350,7 @@ SCENARIOS = [
     ("state-restart", s_state_restart),
     ("oom-result-after-cgroup-gone", s_oom_result),
     ("no-secrets-in-outputs", s_no_secrets),
+    ("scores-match-systemd-analyze", s_scores_match),
     ("idle-no-bus-calls", s_idle_no_bus_calls),
     ("survives-daemon-reexec", s_daemon_reexec),
     ("survives-dbus-restart", s_dbus_restart),
