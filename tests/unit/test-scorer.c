@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The scoring thread on real properties captured from systemd 252 (tests/fixtures/systemd-252):
+ * a snapshot goes in, the exposures come out equal to what systemd-analyze printed; a unit
+ * whose sandbox object is unchanged is not scored again; one whose sandbox changed is.
+ */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hardening/scorer.h"
+
+#define FIX "tests/fixtures/systemd-252/"
+
+static const char *const units[] = {"dbus.service", "systemd-journald.service",
+                                    "systemd-logind.service", "t-hard.service", "t-deny.service"};
+
+static struct syscall_groups *load_groups(void)
+{
+        struct syscall_groups *g = NULL;
+        char *text = NULL;
+        size_t len = 0;
+        FILE *f = fopen(FIX "syscall-filter.txt", "re");
+
+        cr_assert_not_null(f);
+        cr_assert_geq(getdelim(&text, &len, '\0', f), 0);
+        (void)fclose(f);
+        cr_assert_eq(syscall_groups_parse(text, strlen(text), &g), 0);
+        free(text);
+        return g;
+}
+
+/* A snapshot of the fixture units, each with its captured properties. */
+static struct uw_snapshot *snapshot(unsigned *want)
+{
+        struct uw_snapshot *s = uw_snapshot_new("/sys/fs/cgroup", sizeof(units) / sizeof(units[0]));
+
+        cr_assert_not_null(s);
+        for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+                char path[256];
+                json_t *fx;
+                struct unit_props p = {};
+
+                (void)snprintf(path, sizeof(path), FIX "sandbox-%s.json", units[i]);
+                fx = json_load_file(path, 0, NULL);
+                cr_assert_not_null(fx, "%s", path);
+                p.id = strdup(units[i]);
+                p.load_state = strdup("loaded");
+                p.sandbox = json_incref(json_object_get(fx, "sandbox"));
+                want[i] = (unsigned)json_integer_value(json_object_get(fx, "exposure"));
+                cr_assert_eq(uw_snapshot_add(s, units[i], NULL, NULL, &p, NULL), 0);
+                unit_props_release(&p);
+                json_decref(fx);
+        }
+        uw_snapshot_sort(s);
+        return s;
+}
+
+static void wait_ready(struct scorer *sc)
+{
+        for (int i = 0; i < 500 && !scorer_ready(sc); i++)
+                (void)usleep(10000);
+        cr_assert(scorer_ready(sc));
+}
+
+Test(scorer, exposures_match_systemd_analyze)
+{
+        unsigned want[8];
+        struct uw_snapshot *s = snapshot(want);
+        struct unit_exposure *e;
+        struct scorer *sc;
+        size_t n;
+
+        cr_assert_eq(scorer_new(load_groups(), NULL, &sc), 0);
+        cr_assert(scorer_enabled(sc));
+        cr_assert_not(scorer_ready(sc), "ready before anything was scored");
+        scorer_submit(sc, s);
+        wait_ready(sc);
+        cr_assert_eq(scorer_exposures(sc, &e, &n), 0);
+        cr_assert_eq(n, sizeof(units) / sizeof(units[0]));
+        for (size_t i = 0; i < n; i++) {
+                size_t k = 0;
+
+                while (strcmp(units[k], e[i].name) != 0)
+                        k++;
+                cr_assert_eq(e[i].exposure, want[k], "%s: %u, systemd-analyze %u", e[i].name,
+                             e[i].exposure, want[k]);
+        }
+        free(e);
+        uw_snapshot_unref(s);
+        scorer_free(sc);
+}
+
+Test(scorer, no_scores_without_groups)
+{
+        struct scorer *sc;
+
+        cr_assert_eq(scorer_new(NULL, NULL, &sc), 0);
+        cr_assert_not(scorer_enabled(sc));
+        cr_assert(scorer_ready(sc), "nothing to wait for");
+        scorer_free(sc);
+}
