@@ -195,7 +195,8 @@ static int sync_units(struct uw_collector *c, struct target *t, size_t n)
                 if (j < c->n_units && streq(c->units[j].path, t[i].path)) {
                         f = c->units[j];
                         c->units[j++] = (struct followed){};
-                        if (t[i].id && cg_handle_id(f.h) != t[i].id) {
+                        /* No handle: the last reopen after a vanished cgroup failed. */
+                        if (f.h && t[i].id && cg_handle_id(f.h) != t[i].id) {
                                 log_debug("cgroup '%s' was recreated, reopening it", f.path);
                                 followed_release(c, &f);
                         }

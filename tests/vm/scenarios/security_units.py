@@ -33,7 +33,7 @@ UNITS = {
                    "AmbientCapabilities=CAP_NET_BIND_SERVICE"],
     "uwsec-caps-none": ["CapabilityBoundingSet=", "NoNewPrivileges=yes",
                         "ProtectKernelModules=yes", "ProtectKernelLogs=yes", "ProtectClock=yes"],
-    "uwsec-nodefdeps": ["unit:DefaultDependencies=no", "RootDirectory=/", "PrivateTmp=yes"],
+    "uwsec-nodefdeps": ["unit:DefaultDependencies=no", "RootDirectory=/", "ProtectHome=yes"],
     "uwsec-ns": ["RestrictNamespaces=user mnt", "RestrictRealtime=yes", "RestrictSUIDSGID=yes",
                  "LockPersonality=yes", "MemoryDenyWriteExecute=yes", "PrivateUsers=yes"],
     "uwsec-hardened": [
