@@ -64,8 +64,8 @@ const char *drift_kind_to_string(enum drift_kind k);
 enum drift_kind drift_kind_from_string(const char *s);
 
 struct drift_baseline_check {
-        char *json_field;      /* "ProtectSystem" */
-        char *value;           /* "ProtectSystem=full" */
+        char *json_field;       /* "ProtectSystem" */
+        char *value;            /* "ProtectSystem=full" */
         enum score_state state; /* stored as "pass", "fail", "n/a" */
 };
 
@@ -87,8 +87,8 @@ void drift_baseline_release(struct drift_baseline *b);
 struct drift_event {
         double time; /* seconds since the epoch, finite */
         const char *unit;
-        const char *check; /* a json_field, or DRIFT_CHECK_EXPOSURE */
-        const char *old_value, *new_value; /* "old", "new": the setting; NULL = JSON null */
+        const char *check;                   /* a json_field, or DRIFT_CHECK_EXPOSURE */
+        const char *old_value, *new_value;   /* "old", "new": the setting; NULL = JSON null */
         unsigned exposure_old, exposure_new; /* tenths, 0..100 */
         enum drift_kind kind;
         const char *fragment_path; /* NULL = null */
@@ -139,12 +139,11 @@ int drift_store_append(struct drift_store *s, const struct drift_event *e);
  * match) and of kind ("regression", "improvement") when non-NULL, at most limit of them
  * (0 = all kept). -EINVAL for an unknown kind.
  */
-int drift_store_events_json(struct drift_store *s, const char *unit, const char *kind,
-                            size_t limit, json_t **ret);
+int drift_store_events_json(struct drift_store *s, const char *unit, const char *kind, size_t limit,
+                            json_t **ret);
 
 /* Events of kind ever appended for unit (NULL = all units), dropped ones included. */
-int drift_store_count(struct drift_store *s, const char *unit, enum drift_kind kind,
-                      uint64_t *ret);
+int drift_store_count(struct drift_store *s, const char *unit, enum drift_kind kind, uint64_t *ret);
 
 /* Events shed to stay within max_events, since the store's files were created. */
 uint64_t drift_store_dropped(struct drift_store *s);
