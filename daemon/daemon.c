@@ -239,7 +239,7 @@ static void connect_bus(struct uw_daemon *d, const char *cgroup_root)
         char **fields;
 
         scorer_probe("systemd-journald.service", &groups, &fields);
-        r = scorer_new(groups, fields, &d->scorer);
+        r = scorer_new(groups, fields, cfg->state_dir, &d->scorer);
         if (r < 0)
                 (void)log_warning_errno(r, "cannot start the scoring thread: %m; no scores");
 }

@@ -24,6 +24,7 @@ struct entry {
         json_t *sandbox; /* a reference: what was scored */
         char *load_state;
         struct unit_exposure e;
+        struct drift_baseline last; /* the checks as last scored, to tell what changed */
 };
 
 struct scorer {
@@ -40,6 +41,9 @@ struct scorer {
 
         struct entry *entries; /* sorted by name; guarded by lock */
         size_t n_entries;
+
+        struct drift_store *drift; /* accepted baselines and the event journal; may be NULL */
+        struct drift_store *seen;  /* the last scored state per unit, across restarts */
 };
 
 /* Runs argv, returns its stdout (NUL-terminated) when it exits 0. */
@@ -150,6 +154,122 @@ static void entry_release(struct entry *e)
         free(e->name);
         free(e->load_state);
         json_decref(e->sandbox);
+        drift_baseline_release(&e->last);
+}
+
+/* The result as a baseline record: exposure and each check's setting and state. */
+static int baseline_of(const char *unit, const struct score_result *res, double now,
+                       struct drift_baseline *ret)
+{
+        struct drift_baseline b = {.exposure = res->exposure, .time = now};
+
+        b.unit = strdup(unit);
+        b.checks = calloc(res->n_checks ? res->n_checks : 1, sizeof(*b.checks));
+        if (!b.unit || !b.checks) {
+                drift_baseline_release(&b);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < res->n_checks; i++) {
+                b.checks[i].json_field = strdup(res->checks[i].json_field);
+                b.checks[i].value = strdup(res->checks[i].value);
+                b.checks[i].state = res->checks[i].state;
+                b.n_checks++;
+                if (!b.checks[i].json_field || !b.checks[i].value) {
+                        drift_baseline_release(&b);
+                        return -ENOMEM;
+                }
+        }
+        *ret = b;
+        return 0;
+}
+
+static const struct drift_baseline_check *find_check(const struct drift_baseline *b,
+                                                     const char *json_field)
+{
+        for (size_t i = 0; i < b->n_checks; i++)
+                if (streq(b->checks[i].json_field, json_field))
+                        return &b->checks[i];
+        return NULL;
+}
+
+static int copy_baseline(const struct drift_baseline *src, struct drift_baseline *ret)
+{
+        *ret = (struct drift_baseline){.exposure = src->exposure, .time = src->time};
+        ret->unit = strdup(src->unit);
+        ret->checks = calloc(src->n_checks ? src->n_checks : 1, sizeof(*ret->checks));
+        if (!ret->unit || !ret->checks) {
+                drift_baseline_release(ret);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < src->n_checks; i++) {
+                ret->checks[i].json_field = strdup(src->checks[i].json_field);
+                ret->checks[i].value = strdup(src->checks[i].value);
+                ret->checks[i].state = src->checks[i].state;
+                ret->n_checks++;
+                if (!ret->checks[i].json_field || !ret->checks[i].value) {
+                        drift_baseline_release(ret);
+                        return -ENOMEM;
+                }
+        }
+        return 0;
+}
+
+/*
+ * Compares what a unit's checks were with what they are and records a drift event per
+ * changed check. A check that got worse (a pass or n/a turned fail), or a change that leaves
+ * the exposure above the accepted baseline, is a regression; anything else an improvement.
+ */
+static void record_drift(struct scorer *s, const struct uw_unit *u,
+                         const struct drift_baseline *prev, const struct drift_baseline *cur,
+                         unsigned baseline_exposure, struct entry *e, double now)
+{
+        char invocation[33] = "";
+
+        if (u->props.has_invocation_id)
+                for (size_t i = 0; i < sizeof(u->props.invocation_id); i++)
+                        (void)snprintf(invocation + 2 * i, 3, "%02x", u->props.invocation_id[i]);
+
+        for (size_t i = 0; i < cur->n_checks; i++) {
+                const struct drift_baseline_check *c = &cur->checks[i];
+                const struct drift_baseline_check *o = find_check(prev, c->json_field);
+                size_t n_dropins = 0;
+                struct drift_event ev;
+                bool worse;
+
+                if (!o || (o->state == c->state && streq(o->value, c->value)))
+                        continue;
+                worse = c->state == SCORE_FAIL && o->state != SCORE_FAIL;
+                while (u->props.drop_in_paths && u->props.drop_in_paths[n_dropins])
+                        n_dropins++;
+                ev = (struct drift_event){
+                        .time = now,
+                        .unit = u->name,
+                        .check = c->json_field,
+                        .old_value = o->value,
+                        .new_value = c->value,
+                        .exposure_old = prev->exposure,
+                        .exposure_new = cur->exposure,
+                        .kind = worse || (cur->exposure > prev->exposure &&
+                                          cur->exposure > baseline_exposure)
+                                        ? DRIFT_REGRESSION
+                                        : DRIFT_IMPROVEMENT,
+                        .fragment_path = u->props.fragment_path,
+                        .drop_in_paths = (const char *const *)u->props.drop_in_paths,
+                        .n_drop_in_paths = n_dropins,
+                        .invocation_id = invocation[0] ? invocation : NULL,
+                };
+                log_full_errno(
+                        ev.kind == DRIFT_REGRESSION ? LOG_LEVEL_WARNING : LOG_LEVEL_NOTICE, 0,
+                        u->name,
+                        "hardening %s of '%s': %s was '%s', is '%s' (exposure %u.%u -> %u.%u)",
+                        drift_kind_to_string(ev.kind), u->name, c->json_field, o->value, c->value,
+                        prev->exposure / 10, prev->exposure % 10, cur->exposure / 10,
+                        cur->exposure % 10);
+                if (s->drift)
+                        (void)drift_store_append(s->drift, &ev);
+                if (ev.kind == DRIFT_REGRESSION)
+                        e->e.regressions++;
+        }
 }
 
 static int score_input_of(const struct uw_unit *u, struct score_input *ret)
@@ -179,12 +299,85 @@ int scorer_score_unit(const struct scorer *s, const struct uw_unit *u, struct sc
         return score_unit(&in, s->groups, (const char *const *)s->fields, ret);
 }
 
+struct baseline_list {
+        struct drift_baseline *items;
+        size_t n, cap;
+};
+
+static double realtime_now(void)
+{
+        struct timespec ts;
+
+        (void)clock_gettime(CLOCK_REALTIME, &ts);
+        return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * After a unit was scored: compare with its last scored state (in memory, or from the state
+ * directory after a restart) and record what changed; the first score ever seen becomes
+ * the unit's baseline. The new state goes to `changed` for one write at the end of the pass.
+ */
+static void track_drift(struct scorer *s, const struct uw_unit *u, const struct entry *prev_entry,
+                        const struct score_result *res, struct entry *e, double now,
+                        struct baseline_list *changed)
+{
+        struct drift_baseline cur, stored = {}, accepted = {};
+        const struct drift_baseline *prev = NULL;
+        bool have_stored = false;
+
+        if (baseline_of(u->name, res, now, &cur) < 0)
+                return;
+        if (prev_entry && prev_entry->last.unit)
+                prev = &prev_entry->last;
+        else if (s->seen && drift_store_get_baseline(s->seen, u->name, &stored) >= 0) {
+                prev = &stored;
+                have_stored = true;
+        }
+
+        if (s->drift && !e->e.has_baseline) {
+                uint64_t n = 0;
+
+                if (drift_store_get_baseline(s->drift, u->name, &accepted) >= 0) {
+                        e->e.has_baseline = true;
+                        e->e.baseline_exposure = accepted.exposure;
+                        drift_baseline_release(&accepted);
+                } else if (drift_store_set_baseline(s->drift, &cur) >= 0) {
+                        /* The first score seen is the baseline until one is accepted. */
+                        e->e.has_baseline = true;
+                        e->e.baseline_exposure = cur.exposure;
+                }
+                if (drift_store_count(s->drift, u->name, DRIFT_REGRESSION, &n) >= 0)
+                        e->e.regressions = (unsigned)n;
+        }
+
+        if (prev)
+                record_drift(s, u, prev, &cur, e->e.has_baseline ? e->e.baseline_exposure : 0, e,
+                             now);
+        if (have_stored)
+                drift_baseline_release(&stored);
+
+        if (changed->n == changed->cap) {
+                size_t cap = changed->cap ? changed->cap * 2 : 16;
+                struct drift_baseline *bigger = realloc(changed->items, cap * sizeof(*bigger));
+
+                if (bigger) {
+                        changed->items = bigger;
+                        changed->cap = cap;
+                }
+        }
+        if (changed->n < changed->cap && copy_baseline(&cur, &changed->items[changed->n]) >= 0)
+                changed->n++;
+        e->last = cur;
+}
+
 /* Scores what changed in snap; builds the next entry table outside the lock. */
 static void score_snapshot(struct scorer *s, const struct uw_snapshot *snap,
                            struct score_result *scratch)
 {
         struct entry *next, *old;
         size_t m = 0, j = 0, n_old;
+        struct baseline_list changed = {};
+        double now = realtime_now();
 
         /* The thread is the only writer: reading the table without the lock is safe. */
         old = s->entries;
@@ -208,7 +401,13 @@ static void score_snapshot(struct scorer *s, const struct uw_snapshot *snap,
                         e.name = strdup(old[j].name);
                         e.load_state = old[j].load_state ? strdup(old[j].load_state) : NULL;
                         e.sandbox = json_incref(old[j].sandbox);
+                        /* Readers copy only .e: the old table's .last can move over. */
+                        e.last = old[j].last;
+                        old[j].last = (struct drift_baseline){};
                 } else {
+                        const struct entry *prev_entry =
+                                j < n_old && streq(old[j].name, u->name) ? &old[j] : NULL;
+
                         if (score_unit(&in, s->groups, (const char *const *)s->fields, scratch) < 0)
                                 continue;
                         e.name = strdup(u->name);
@@ -217,6 +416,12 @@ static void score_snapshot(struct scorer *s, const struct uw_snapshot *snap,
                         e.e.listed = score_unit_listed(&in);
                         for (size_t k = 0; k < scratch->n_checks; k++)
                                 e.e.n_failed += scratch->checks[k].state == SCORE_FAIL;
+                        if (prev_entry) {
+                                e.e.regressions = prev_entry->e.regressions;
+                                e.e.has_baseline = prev_entry->e.has_baseline;
+                                e.e.baseline_exposure = prev_entry->e.baseline_exposure;
+                        }
+                        track_drift(s, u, prev_entry, scratch, &e, now, &changed);
                 }
                 if (!e.name) {
                         entry_release(&e);
@@ -225,6 +430,13 @@ static void score_snapshot(struct scorer *s, const struct uw_snapshot *snap,
                 (void)snprintf(e.e.name, sizeof(e.e.name), "%s", e.name);
                 next[m++] = e;
         }
+
+        /* The last scored state of every unit that changed, in one write. */
+        if (s->seen && changed.n > 0)
+                (void)drift_store_set_baselines(s->seen, changed.items, changed.n);
+        for (size_t i = 0; i < changed.n; i++)
+                drift_baseline_release(&changed.items[i]);
+        free(changed.items);
 
         (void)pthread_mutex_lock(&s->lock);
         s->entries = next;
@@ -271,7 +483,8 @@ static void *scorer_main(void *userdata)
         return NULL;
 }
 
-int scorer_new(struct syscall_groups *groups, char **fields, struct scorer **ret)
+int scorer_new(struct syscall_groups *groups, char **fields, const char *state_dir,
+               struct scorer **ret)
 {
         struct scorer *s = calloc(1, sizeof(*s));
 
@@ -279,6 +492,14 @@ int scorer_new(struct syscall_groups *groups, char **fields, struct scorer **ret
                 return -ENOMEM;
         s->groups = groups;
         s->fields = fields;
+        if (groups && state_dir) {
+                _cleanup_free_ char *seen_dir = NULL;
+
+                /* Both stores fall back to memory by themselves when the directory fails. */
+                (void)drift_store_open(state_dir, 0, &s->drift);
+                if (asprintf(&seen_dir, "%s/last-scored", state_dir) >= 0)
+                        (void)drift_store_open(seen_dir, 1, &s->seen);
+        }
         (void)pthread_mutex_init(&s->lock, NULL);
         (void)pthread_cond_init(&s->wake, NULL);
         if (groups) {
@@ -313,6 +534,8 @@ void scorer_free(struct scorer *s)
                 free(s->fields[i]);
         free(s->fields);
         syscall_groups_free(s->groups);
+        drift_store_free(s->drift);
+        drift_store_free(s->seen);
         (void)pthread_cond_destroy(&s->wake);
         (void)pthread_mutex_destroy(&s->lock);
         free(s);
@@ -365,4 +588,9 @@ int scorer_exposures(struct scorer *s, struct unit_exposure **ret, size_t *ret_n
         *ret = out;
         *ret_n = n;
         return 0;
+}
+
+struct drift_store *scorer_drift(struct scorer *s)
+{
+        return s->drift;
 }

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "../daemon/snapshot.h"
+#include "drift_store.h"
 #include "score.h"
 #include "syscall_groups.h"
 
@@ -31,8 +32,17 @@ struct scorer;
  */
 void scorer_probe(const char *probe_unit, struct syscall_groups **ret_groups, char ***ret_fields);
 
-/* Takes over groups and fields (either may be NULL) and starts the thread. */
-int scorer_new(struct syscall_groups *groups, char **fields, struct scorer **ret);
+/*
+ * Takes over groups and fields (either may be NULL) and starts the thread. With state_dir,
+ * baselines and drift events persist there (see drift_store.h); the last scored state of
+ * each unit goes to state_dir/last-scored, so changes made while the daemon was down are
+ * noticed at the next start.
+ */
+int scorer_new(struct syscall_groups *groups, char **fields, const char *state_dir,
+               struct scorer **ret);
+
+/* The drift journal (NULL without scores); thread-safe on its own. */
+struct drift_store *scorer_drift(struct scorer *s);
 
 /* Stops the thread and frees everything. */
 void scorer_free(struct scorer *s);
@@ -51,6 +61,9 @@ struct unit_exposure {
         unsigned exposure; /* tenths */
         unsigned n_failed;
         bool listed; /* systemd-analyze security would list it (not oneshot) */
+        bool has_baseline;
+        unsigned baseline_exposure; /* tenths */
+        unsigned regressions;       /* drift events of kind regression, ever */
 };
 
 /* A copy of every unit's exposure, sorted by name; caller frees *ret. */

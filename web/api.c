@@ -233,9 +233,44 @@ static int handle_unit(const struct uw_snapshot *s, struct uw_history *h, struct
         return respond(ret, 200, render_json_unit(u, &o));
 }
 
+static int handle_drift(struct scorer *sc, const char *query, struct api_response *ret)
+{
+        _cleanup_free_ char *unit = NULL, *kind = NULL, *limit_s = NULL;
+        struct drift_store *d = sc ? scorer_drift(sc) : NULL;
+        unsigned long limit = 1000;
+        json_t *events = NULL;
+        char *end;
+        int r;
+
+        if (!d)
+                return respond_error(ret, 404,
+                                     "no drift journal: it needs the bus and "
+                                     "systemd-analyze");
+        if (url_query_get(query, "unit", &unit) < 0 || url_query_get(query, "kind", &kind) < 0 ||
+            url_query_get(query, "limit", &limit_s) < 0)
+                return respond_error(ret, 400, "malformed query");
+        if (kind && drift_kind_from_string(kind) < 0)
+                return respond_error(ret, 400,
+                                     "unknown 'kind': expected regression or improvement");
+        if (limit_s) {
+                errno = 0;
+                limit = strtoul(limit_s, &end, 10);
+                if (errno || *end || end == limit_s || limit == 0 || limit > 100000)
+                        return respond_error(ret, 400, "'limit' must be 1 to 100000");
+        }
+        r = drift_store_events_json(d, unit, kind, limit, &events);
+        if (r < 0)
+                return respond_error(ret, 500, "cannot read the drift journal");
+        return respond(ret, 200,
+                       json_pack("{s:o, s:I}", "events", events, "dropped",
+                                 (json_int_t)drift_store_dropped(d)));
+}
+
 int api_handle(const struct uw_snapshot *s, struct uw_history *h, struct scorer *sc,
                const char *path, const char *query, struct api_response *ret)
 {
+        if (streq(path, "/api/v1/drift"))
+                return handle_drift(sc, query, ret);
         if (streq(path, UNITS_PATH))
                 return handle_list(s, query, ret);
         if (strncmp(path, UNITS_PREFIX, strlen(UNITS_PREFIX)) == 0)

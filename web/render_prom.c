@@ -416,6 +416,22 @@ static void render_hardening(FILE *f, const struct render_opts *o)
                 exposure_begin(f, name, o->exposures[i].name);
                 end_u64(f, o->exposures[i].n_failed);
         }
+        name = "unitwatch_hardening_baseline_exposure";
+        header(f, name, "gauge",
+               "The unit's baseline exposure: the first score seen, or the one accepted later.");
+        for (size_t i = 0; i < o->n_exposures; i++) {
+                if (!o->exposures[i].has_baseline)
+                        continue;
+                exposure_begin(f, name, o->exposures[i].name);
+                (void)fprintf(f, "} %u.%u\n", o->exposures[i].baseline_exposure / 10,
+                              o->exposures[i].baseline_exposure % 10);
+        }
+        name = "unitwatch_hardening_regressions_total";
+        header(f, name, "counter", "Hardening changes that made the unit more exposed.");
+        for (size_t i = 0; i < o->n_exposures; i++) {
+                exposure_begin(f, name, o->exposures[i].name);
+                end_u64(f, o->exposures[i].regressions);
+        }
 }
 
 static void render_self(FILE *f, const struct uw_snapshot *s)

@@ -78,7 +78,7 @@ int main(void)
                 return 2;
         (void)fclose(f);
         free(text);
-        if (scorer_new(g, NULL, &sc) < 0)
+        if (scorer_new(g, NULL, NULL, &sc) < 0)
                 return 2;
         for (int i = 0; i < READERS; i++)
                 (void)pthread_create(&t[i], NULL, reader, NULL);

@@ -73,7 +73,7 @@ Test(scorer, exposures_match_systemd_analyze)
         struct scorer *sc;
         size_t n;
 
-        cr_assert_eq(scorer_new(load_groups(), NULL, &sc), 0);
+        cr_assert_eq(scorer_new(load_groups(), NULL, NULL, &sc), 0);
         cr_assert(scorer_enabled(sc));
         cr_assert_not(scorer_ready(sc), "ready before anything was scored");
         scorer_submit(sc, s);
@@ -97,8 +97,109 @@ Test(scorer, no_scores_without_groups)
 {
         struct scorer *sc;
 
-        cr_assert_eq(scorer_new(NULL, NULL, &sc), 0);
+        cr_assert_eq(scorer_new(NULL, NULL, NULL, &sc), 0);
         cr_assert_not(scorer_enabled(sc));
         cr_assert(scorer_ready(sc), "nothing to wait for");
+        scorer_free(sc);
+}
+
+/* One unit, t-hard, with ProtectSystem= set to what the test wants. */
+static struct uw_snapshot *hard_unit(const char *protect_system)
+{
+        struct uw_snapshot *s = uw_snapshot_new("/sys/fs/cgroup", 1);
+        json_t *fx = json_load_file(FIX "sandbox-t-hard.service.json", 0, NULL);
+        struct unit_props p = {};
+
+        cr_assert_not_null(fx);
+        p.id = strdup("t-hard.service");
+        p.load_state = strdup("loaded");
+        p.fragment_path = strdup("/etc/systemd/system/t-hard.service");
+        p.sandbox = json_deep_copy(json_object_get(fx, "sandbox"));
+        cr_assert_eq(json_object_set_new(p.sandbox, "ProtectSystem", json_string(protect_system)),
+                     0);
+        cr_assert_eq(uw_snapshot_add(s, "t-hard.service", NULL, NULL, &p, NULL), 0);
+        unit_props_release(&p);
+        json_decref(fx);
+        return s;
+}
+
+static void score_and_wait(struct scorer *sc, struct uw_snapshot *s)
+{
+        /* ready turns true after each pass; a fresh scorer or a pass we can see. */
+        scorer_submit(sc, s);
+        uw_snapshot_unref(s);
+        for (int i = 0; i < 200; i++) {
+                struct unit_exposure *e;
+                size_t n;
+
+                (void)usleep(10000);
+                if (scorer_exposures(sc, &e, &n) == 0) {
+                        free(e);
+                        if (n == 1 && scorer_ready(sc))
+                                break;
+                }
+        }
+        (void)usleep(50000);
+}
+
+static json_t *events(struct scorer *sc)
+{
+        json_t *ev = NULL;
+
+        cr_assert_eq(drift_store_events_json(scorer_drift(sc), NULL, NULL, 0, &ev), 0);
+        return ev;
+}
+
+Test(scorer, drift_events_survive_a_restart)
+{
+        char dir[] = "/tmp/unitwatch-drift-XXXXXX";
+        struct unit_exposure *e;
+        struct scorer *sc;
+        json_t *ev, *first;
+        size_t n;
+
+        cr_assert_not_null(mkdtemp(dir));
+        cr_assert_eq(scorer_new(load_groups(), NULL, dir, &sc), 0);
+        score_and_wait(sc, hard_unit("strict"));
+        ev = events(sc);
+        cr_assert_eq(json_array_size(ev), 0, "the first score is the baseline, not a change");
+        json_decref(ev);
+
+        /* Weakened: one regression, with the old and the new setting. */
+        score_and_wait(sc, hard_unit("no"));
+        ev = events(sc);
+        cr_assert_eq(json_array_size(ev), 1);
+        first = json_array_get(ev, 0);
+        cr_assert_str_eq(json_string_value(json_object_get(first, "check")), "ProtectSystem");
+        cr_assert_str_eq(json_string_value(json_object_get(first, "kind")), "regression");
+        cr_assert_not_null(strstr(json_string_value(json_object_get(first, "old")), "strict"));
+        cr_assert_not_null(strstr(json_string_value(json_object_get(first, "new")), "no"));
+        cr_assert_gt(json_integer_value(json_object_get(first, "exposure_new")),
+                     json_integer_value(json_object_get(first, "exposure_old")));
+        cr_assert_str_eq(json_string_value(json_object_get(first, "fragment_path")),
+                         "/etc/systemd/system/t-hard.service");
+        json_decref(ev);
+        cr_assert_eq(scorer_exposures(sc, &e, &n), 0);
+        cr_assert_eq(e[0].regressions, 1);
+        cr_assert(e[0].has_baseline);
+        cr_assert_lt(e[0].baseline_exposure, e[0].exposure);
+        free(e);
+        scorer_free(sc);
+
+        /* A restart: fixed while we were down, noticed as an improvement; then nothing new. */
+        cr_assert_eq(scorer_new(load_groups(), NULL, dir, &sc), 0);
+        score_and_wait(sc, hard_unit("strict"));
+        ev = events(sc);
+        cr_assert_eq(json_array_size(ev), 2, "%s", json_dumps(ev, 0));
+        cr_assert_str_eq(json_string_value(json_object_get(json_array_get(ev, 0), "kind")),
+                         "improvement");
+        json_decref(ev);
+        score_and_wait(sc, hard_unit("strict"));
+        ev = events(sc);
+        cr_assert_eq(json_array_size(ev), 2, "the same settings again are no drift");
+        json_decref(ev);
+        cr_assert_eq(scorer_exposures(sc, &e, &n), 0);
+        cr_assert_eq(e[0].regressions, 1, "counted across the restart");
+        free(e);
         scorer_free(sc);
 }
