@@ -172,7 +172,7 @@ int uw_history_get(struct uw_history *h, const char *unit, struct uw_point **ret
 
         *ret = NULL;
         (void)pthread_mutex_lock(&h->lock);
-        found = bsearch(unit, h->rings, h->n, sizeof(*h->rings), ring_cmp);
+        found = h->n ? bsearch(unit, h->rings, h->n, sizeof(*h->rings), ring_cmp) : NULL;
         if (!found) {
                 (void)pthread_mutex_unlock(&h->lock);
                 return 0;

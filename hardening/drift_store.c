@@ -353,6 +353,8 @@ static int unit_count_cmp(const void *key, const void *elem)
 
 static struct unit_count *unit_count_find(struct drift_store *s, const char *unit)
 {
+        if (s->n_units == 0) /* bsearch() wants a real array even when it is empty */
+                return NULL;
         return bsearch(unit, s->units, s->n_units, sizeof(*s->units), unit_count_cmp);
 }
 
