@@ -190,9 +190,11 @@ def our_exposures():
     status, body, _ = http_get("/metrics")
     expect_eq(status, 200, "/metrics status")
     ours = {}
-    for m in re.finditer(r'^unitwatch_hardening_exposure\{unit="([^"]+)"\} (\S+)$', body.decode(),
-                         re.M):
-        ours[m.group(1)] = m.group(2)
+    for m in re.finditer(r'^unitwatch_hardening_exposure\{unit="((?:[^"\\]|\\.)*)"\} (\S+)$',
+                         body.decode(), re.M):
+        # Label values are escaped: \\ for a backslash, \" for a quote, \n for a newline.
+        name = re.sub(r'\\(.)', lambda c: {"n": "\n"}.get(c.group(1), c.group(1)), m.group(1))
+        ours[name] = m.group(2)
     return ours
 
 
@@ -242,6 +244,77 @@ def s_scores_match():
                     row["exposure"]))
     expect(not bad, "%d checks differ: %s" % (len(bad), "; ".join(bad[:10])))
     run(["systemctl", "stop"] + ["%s.service" % n for n in UNITS], timeout=300, check=False)
+
+
+def drift_events(unit):
+    status, body, _ = http_get("/api/v1/drift?unit=" + urllib.request.quote(unit, safe=""))
+    return json.loads(body)["events"] if status == 200 else []
+
+
+DRIFT_UNIT = "uwd-drift.service"
+DROPIN = "/etc/systemd/system/uwd-drift.service.d/weaken.conf"
+
+
+def s_drift():
+    with open("/etc/systemd/system/" + DRIFT_UNIT, "w") as f:
+        f.write("[Service]\nExecStart=/bin/sleep 3600\nProtectSystem=full\nPrivateTmp=yes\n")
+    run(["systemctl", "daemon-reload"], timeout=120)
+    run(["systemctl", "start", DRIFT_UNIT], timeout=120)
+    score, took = wait_for(lambda: re.search(
+        r'^unitwatch_hardening_exposure\{unit="uwd-drift.service"\} (\S+)$',
+        http_get("/metrics")[1].decode(), re.M), 60, 0.5)
+    expect(score, "no score for %s" % DRIFT_UNIT)
+
+    os.makedirs(os.path.dirname(DROPIN), exist_ok=True)
+    with open(DROPIN, "w") as f:
+        f.write("[Service]\nProtectSystem=no\n")
+    run(["systemctl", "daemon-reload"], timeout=120)
+    ev, took = wait_for(lambda: [e for e in drift_events(DRIFT_UNIT)
+                                 if e["check"] == "ProtectSystem" and e["kind"] == "regression"],
+                        60, 0.1)
+    expect(ev, "no ProtectSystem regression in /api/v1/drift")
+    log("drift: regression seen %.2fs after daemon-reload returned: %s" % (took, json.dumps(ev[0])))
+    e = ev[0]
+    expect("full" in (e["old"] or "") and "no" in (e["new"] or ""), "old/new: %r" % e)
+    expect(e["exposure_new"] > e["exposure_old"], "exposure went up")
+    expect(DROPIN in e["drop_in_paths"], "the drop-in is named: %r" % e["drop_in_paths"])
+    expect(took <= 10, "regression took %.1fs" % took)
+    metric, _ = wait_for(lambda: re.search(
+        r'^unitwatch_hardening_regressions_total\{unit="uwd-drift.service"\} 1$',
+        http_get("/metrics")[1].decode(), re.M), 30, 0.5)
+    expect(metric, "unitwatch_hardening_regressions_total for the unit is not 1")
+
+    os.remove(DROPIN)
+    run(["systemctl", "daemon-reload"], timeout=120)
+    ev, took = wait_for(lambda: [e for e in drift_events(DRIFT_UNIT)
+                                 if e["check"] == "ProtectSystem" and e["kind"] == "improvement"],
+                        60, 0.1)
+    expect(ev, "no ProtectSystem improvement after the drop-in went away")
+
+
+def s_kill9_state_survives():
+    before = drift_events(DRIFT_UNIT)
+    expect(len(before) >= 2, "drift history before the kill: %r" % before)
+    # Kill -9 right while a reload makes the daemon write: then the state must load whole.
+    with open(DROPIN, "w") as f:
+        f.write("[Service]\nProtectSystem=yes\n")
+    subprocess.run(["systemctl", "daemon-reload"], timeout=120)
+    time.sleep(0.3)
+    run(["systemctl", "kill", "-s", "KILL", "uwd-daemon.service"], check=False)
+    time.sleep(1)
+    run(["systemctl", "reset-failed", "uwd-daemon.service"], check=False)
+    run(["systemd-run", "--quiet", "--unit=uwd-daemon", "-p", "Type=notify",
+         "-p", "WatchdogSec=60", "--", UNITWATCHD, "--listen", "127.0.0.1:%d" % PORT,
+         "--interval", "5"], timeout=180)
+    after = drift_events(DRIFT_UNIT)
+    old = [(e["time"], e["check"], e["kind"]) for e in before]
+    kept = [(e["time"], e["check"], e["kind"]) for e in after]
+    expect(all(e in kept for e in old), "events lost across kill -9: before %r, after %r"
+           % (old, kept))
+    corrupt = [f for f in os.listdir("/var/lib/unitwatch") if "corrupt" in f]
+    expect(not corrupt, "state files moved aside after kill -9: %r" % corrupt)
+    os.remove(DROPIN)
+    run(["systemctl", "daemon-reload"], timeout=120)
 
 
 def s_idle_no_bus_calls():
@@ -360,6 +433,8 @@ SCENARIOS = [
     ("oom-result-after-cgroup-gone", s_oom_result),
     ("no-secrets-in-outputs", s_no_secrets),
     ("scores-match-systemd-analyze", s_scores_match),
+    ("drift-regression-and-improvement", s_drift),
+    ("drift-survives-kill-9", s_kill9_state_survives),
     ("idle-no-bus-calls", s_idle_no_bus_calls),
     ("survives-daemon-reexec", s_daemon_reexec),
     ("survives-dbus-restart", s_dbus_restart),
