@@ -118,5 +118,7 @@ install: $(BUILD)/unitwatchd
 clean:
 	rm -rf $(BUILD)
 
--include $(LIB_OBJ:.o=.d) $(SAN_OBJ:.o=.d) $(TSAN_OBJ:.o=.d)
+# main.c is not in the library but depends on its headers all the same.
+-include $(LIB_OBJ:.o=.d) $(SAN_OBJ:.o=.d) $(TSAN_OBJ:.o=.d) $(BUILD)/obj/daemon/main.d \
+         $(BUILD)/san/daemon/main.d
 include tests/vm/vm.mk
