@@ -631,6 +631,25 @@ bool unit_watch_synced(const struct unit_watch *w)
         return w->synced;
 }
 
+int unit_watch_run(struct unit_watch *w, uint64_t usec, bool until_synced)
+{
+        uint64_t start, now;
+
+        (void)sd_event_now(w->event, CLOCK_MONOTONIC, &start);
+        for (;;) {
+                int r;
+
+                (void)sd_event_now(w->event, CLOCK_MONOTONIC, &now);
+                if (now - start >= usec)
+                        return w->synced ? 0 : -ETIMEDOUT;
+                if (until_synced && w->synced)
+                        return 0;
+                r = sd_event_run(w->event, 100000);
+                if (r < 0)
+                        return r;
+        }
+}
+
 size_t unit_watch_n_units(const struct unit_watch *w)
 {
         return w->n_units;

@@ -34,6 +34,13 @@ bool unit_watch_connected(const struct unit_watch *w);
 /* True once the first ListUnits and every GetAll it started have been answered. */
 bool unit_watch_synced(const struct unit_watch *w);
 
+/*
+ * For one-shot users: runs the event loop until the first full pass is in (at most usec),
+ * or, with until_synced false, for usec (following signals meanwhile). -ETIMEDOUT when the
+ * pass did not complete.
+ */
+int unit_watch_run(struct unit_watch *w, uint64_t usec, bool until_synced);
+
 size_t unit_watch_n_units(const struct unit_watch *w);
 /* The i-th unit whose properties have arrived, or NULL while its GetAll is pending. */
 const struct unit_props *unit_watch_unit(const struct unit_watch *w, size_t i);

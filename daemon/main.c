@@ -21,6 +21,7 @@
 #include "config.h"
 #include "daemon.h"
 #include "log.h"
+#include "security_cmd.h"
 #include "util.h"
 
 #define EXIT_USAGE 2
@@ -311,29 +312,6 @@ static void sleep_seconds(double s)
 /* How long --once waits for the bus to answer ListUnits and every GetAll. */
 #define ONCE_BUS_TIMEOUT_USEC (30u * 1000000u)
 
-/*
- * Runs the loop for --once: until the first full ListUnits + GetAll pass is in (until_synced,
- * at most usec), or for usec (following signals between the two samples of --rates).
- */
-static int once_bus_wait(sd_event *e, struct unit_watch *w, uint64_t usec, bool until_synced)
-{
-        uint64_t start, now;
-
-        (void)sd_event_now(e, CLOCK_MONOTONIC, &start);
-        for (;;) {
-                int r;
-
-                (void)sd_event_now(e, CLOCK_MONOTONIC, &now);
-                if (now - start >= usec)
-                        return unit_watch_synced(w) ? 0 : -ETIMEDOUT;
-                if (until_synced && unit_watch_synced(w))
-                        return 0;
-                r = sd_event_run(e, 100000);
-                if (r < 0)
-                        return r;
-        }
-}
-
 static int once_collect(struct uw_collector *col, struct unit_watch *w,
                         const struct uw_snapshot *prev, struct uw_snapshot **ret)
 {
@@ -366,7 +344,7 @@ static int run_once(const struct uw_config *c, const struct cli *cli, const char
                 if (r >= 0)
                         r = unit_watch_new(e, c->bus_address, c->unit_types, NULL, NULL, &w);
                 if (r >= 0) {
-                        r = once_bus_wait(e, w, ONCE_BUS_TIMEOUT_USEC, true);
+                        r = unit_watch_run(w, ONCE_BUS_TIMEOUT_USEC, true);
                         if (r < 0) {
                                 (void)log_warning_errno(r, "the bus did not answer in time (%m)");
                                 unit_watch_free(w);
@@ -392,7 +370,7 @@ static int run_once(const struct uw_config *c, const struct cli *cli, const char
         if (r >= 0 && cli->rates) {
                 first = TAKE_PTR(s);
                 if (w)
-                        (void)once_bus_wait(e, w, (uint64_t)(c->interval * 1e6), false);
+                        (void)unit_watch_run(w, (uint64_t)(c->interval * 1e6), false);
                 else
                         sleep_seconds(c->interval);
                 r = once_collect(col, w, first, &s);
@@ -447,6 +425,8 @@ int main(int argc, char **argv)
         int r;
 
         log_open();
+        if (argc > 1 && streq(argv[1], "security"))
+                return security_command(argc - 1, argv + 1);
         if (cfg_init(&cfg) < 0) {
                 (void)fprintf(stderr, "unitwatchd: out of memory\n");
                 return EXIT_FAILURE;

@@ -243,6 +243,19 @@ def s_scores_match():
                     unit, row["json_field"], c and c["state"], c and c["exposure"], state,
                     row["exposure"]))
     expect(not bad, "%d checks differ: %s" % (len(bad), "; ".join(bad[:10])))
+
+    # The same from `unitwatchd security`, for people and CI gates.
+    out = json.loads(run([UNITWATCHD, "security", "--format", "json", "uwsec-hardened.service"],
+                         timeout=120))
+    expect_eq(out.get("exposure"), want["uwsec-hardened.service"], "unitwatchd security exposure")
+    table = run([UNITWATCHD, "security"], timeout=120)
+    expect("uwsec-bare.service" in table, "unitwatchd security lists the services")
+    gate = subprocess.run([UNITWATCHD, "security", "--threshold", "10", "uwsec-bare.service"],
+                          capture_output=True, timeout=120)
+    expect_eq(gate.returncode, 1, "--threshold 10 on an unsandboxed service")
+    gate = subprocess.run([UNITWATCHD, "security", "--threshold", "100", "uwsec-bare.service"],
+                          capture_output=True, timeout=120)
+    expect_eq(gate.returncode, 0, "--threshold 100")
     run(["systemctl", "stop"] + ["%s.service" % n for n in UNITS], timeout=300, check=False)
 
 
