@@ -401,9 +401,11 @@ static void score_snapshot(struct scorer *s, const struct uw_snapshot *snap,
                         e.name = strdup(old[j].name);
                         e.load_state = old[j].load_state ? strdup(old[j].load_state) : NULL;
                         e.sandbox = json_incref(old[j].sandbox);
-                        /* Readers copy only .e: the old table's .last can move over. */
+                        /* Moved under the lock: scorer_accept_baseline() reads .last. */
+                        (void)pthread_mutex_lock(&s->lock);
                         e.last = old[j].last;
                         old[j].last = (struct drift_baseline){};
+                        (void)pthread_mutex_unlock(&s->lock);
                 } else {
                         const struct entry *prev_entry =
                                 j < n_old && streq(old[j].name, u->name) ? &old[j] : NULL;
@@ -593,4 +595,45 @@ int scorer_exposures(struct scorer *s, struct unit_exposure **ret, size_t *ret_n
 struct drift_store *scorer_drift(struct scorer *s)
 {
         return s->drift;
+}
+
+static int entry_cmp(const void *key, const void *elem)
+{
+        return strcmp(key, ((const struct entry *)elem)->name);
+}
+
+int scorer_accept_baseline(struct scorer *s, const char *unit, unsigned *ret_exposure)
+{
+        struct drift_baseline b = {};
+        struct entry *e;
+        int r;
+
+        if (!s->drift)
+                return -ENODATA;
+        (void)pthread_mutex_lock(&s->lock);
+        e = s->n_entries ? bsearch(unit, s->entries, s->n_entries, sizeof(*s->entries), entry_cmp)
+                         : NULL;
+        r = e && e->last.unit ? copy_baseline(&e->last, &b) : -ENOENT;
+        (void)pthread_mutex_unlock(&s->lock);
+        if (r < 0)
+                return r;
+
+        b.time = realtime_now();
+        r = drift_store_set_baseline(s->drift, &b);
+        if (r >= 0) {
+                (void)pthread_mutex_lock(&s->lock);
+                e = bsearch(unit, s->entries, s->n_entries, sizeof(*s->entries), entry_cmp);
+                if (e) {
+                        e->e.has_baseline = true;
+                        e->e.baseline_exposure = b.exposure;
+                }
+                (void)pthread_mutex_unlock(&s->lock);
+                log_full_errno(LOG_LEVEL_NOTICE, 0, unit,
+                               "accepted the current hardening of '%s' as its baseline "
+                               "(exposure %u.%u)",
+                               unit, b.exposure / 10, b.exposure % 10);
+                *ret_exposure = b.exposure;
+        }
+        drift_baseline_release(&b);
+        return r < 0 ? r : 0;
 }

@@ -41,6 +41,12 @@ void scorer_probe(const char *probe_unit, struct syscall_groups **ret_groups, ch
 int scorer_new(struct syscall_groups *groups, char **fields, const char *state_dir,
                struct scorer **ret);
 
+/*
+ * Accepts the unit's current (last scored) state as its baseline, persisted. -ENOENT for a
+ * unit never scored, -ENODATA without scores. Thread-safe.
+ */
+int scorer_accept_baseline(struct scorer *s, const char *unit, unsigned *ret_exposure);
+
 /* The drift journal (NULL without scores); thread-safe on its own. */
 struct drift_store *scorer_drift(struct scorer *s);
 

@@ -17,6 +17,7 @@
 #include "../daemon/util.h"
 #include "api.h"
 #include "render.h"
+#include "url.h"
 
 #define CONNECTION_LIMIT   1024
 #define CONNECTION_TIMEOUT 30 /* seconds a connection may stay idle */
@@ -147,6 +148,84 @@ static enum MHD_Result serve_api(struct MHD_Connection *conn, struct uw_snapshot
         return ret;
 }
 
+/* A POST body is read and dropped, up to this size: the action is in the path. */
+#define POST_BODY_MAX 4096
+
+struct post_state {
+        size_t body_len;
+};
+
+/*
+ * POST /api/v1/units/{unit}/baseline: accepts the unit's current hardening as its baseline.
+ * A JSON content type is required, so no HTML form of another site can send it.
+ * TODO: require the bearer token once the daemon has one (see the security issue).
+ */
+static enum MHD_Result handle_post(struct http_server *srv, struct MHD_Connection *conn,
+                                   const char *url, const char *upload_data,
+                                   size_t *upload_data_size, void **req_cls)
+{
+        static const char prefix[] = "/api/v1/units/", suffix[] = "/baseline";
+        struct post_state *st = *req_cls;
+        const char *type;
+        _cleanup_free_ char *raw = NULL, *unit = NULL;
+        size_t len = strlen(url);
+        unsigned exposure;
+        int r;
+
+        (void)upload_data;
+        if (!st) {
+                st = calloc(1, sizeof(*st));
+                if (!st)
+                        return MHD_NO;
+                *req_cls = st;
+                return MHD_YES;
+        }
+        if (*upload_data_size) {
+                st->body_len += *upload_data_size;
+                *upload_data_size = 0;
+                return MHD_YES;
+        }
+        if (st->body_len > POST_BODY_MAX)
+                return queue_error(conn, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large");
+        if (len <= strlen(prefix) + strlen(suffix) || strncmp(url, prefix, strlen(prefix)) != 0 ||
+            strcmp(url + len - strlen(suffix), suffix) != 0)
+                return queue_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed");
+        type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+        if (!type || strncmp(type, "application/json", 16) != 0)
+                return queue_error(conn, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+                                   "send Content-Type: application/json");
+        raw = strndup(url + strlen(prefix), len - strlen(prefix) - strlen(suffix));
+        if (!raw)
+                return MHD_NO;
+        if (url_decode(raw, strlen(raw), &unit) < 0 || !unit[0] || strchr(unit, '/'))
+                return queue_error(conn, MHD_HTTP_BAD_REQUEST, "malformed unit name");
+        r = srv->ctx.scorer ? scorer_accept_baseline(srv->ctx.scorer, unit, &exposure) : -ENODATA;
+        if (r == -ENOENT)
+                return queue_error(conn, MHD_HTTP_NOT_FOUND, "no such scored unit");
+        if (r < 0)
+                return queue_error(conn, MHD_HTTP_NOT_FOUND,
+                                   "no hardening scores: they need the bus and systemd-analyze");
+        {
+                json_auto_t *j = json_pack("{s:s, s:i}", "unit", unit, "baseline_exposure_tenths",
+                                           (int)exposure);
+                _cleanup_free_ char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+
+                if (!text)
+                        return MHD_NO;
+                return queue_copy(conn, MHD_HTTP_OK, "application/json", text, strlen(text));
+        }
+}
+
+static void request_done(void *cls, struct MHD_Connection *conn, void **req_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+        (void)cls;
+        (void)conn;
+        (void)toe;
+        free(*req_cls);
+        *req_cls = NULL;
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
                               const char *method, const char *version, const char *upload_data,
                               size_t *upload_data_size, void **req_cls)
@@ -155,8 +234,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
         _cleanup_(uw_snapshot_unrefp) struct uw_snapshot *s = NULL;
 
         (void)version;
-        (void)upload_data;
-        (void)req_cls;
+        if (streq(method, "POST"))
+                return handle_post(srv, conn, url, upload_data, upload_data_size, req_cls);
         if (!streq(method, "GET") && !streq(method, "HEAD"))
                 return queue_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed");
         if (*upload_data_size != 0)
@@ -249,14 +328,16 @@ static int server_start(const char *what, const struct sockaddr_storage *ss, int
                         MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
                         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT,
                         MHD_OPTION_UNESCAPE_CALLBACK, unescape_none, NULL,
-                        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
+                        MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL, MHD_OPTION_EXTERNAL_LOGGER,
+                        mhd_log, NULL, MHD_OPTION_END);
         else
                 srv->mhd = MHD_start_daemon(
                         flags, 0, NULL, NULL, handle, srv, MHD_OPTION_SOCK_ADDR, ss,
                         MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
                         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT,
                         MHD_OPTION_UNESCAPE_CALLBACK, unescape_none, NULL,
-                        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
+                        MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL, MHD_OPTION_EXTERNAL_LOGGER,
+                        mhd_log, NULL, MHD_OPTION_END);
         if (!srv->mhd) {
                 int e = errno ? errno : EADDRNOTAVAIL;
 

@@ -45,11 +45,21 @@ static void *writer(void *arg)
         return NULL;
 }
 
+static char *request(unsigned port, const char *req);
+
 /* One HTTP/1.0 request; returns the whole response (status line, headers, body). */
 static char *get(unsigned port, const char *path)
 {
+        char req[256];
+
+        (void)snprintf(req, sizeof(req), "GET %s HTTP/1.0\r\nHost: x\r\n\r\n", path);
+        return request(port, req);
+}
+
+static char *request(unsigned port, const char *req)
+{
         struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
-        char req[256], *buf = NULL;
+        char *buf = NULL;
         size_t len = 0;
         FILE *out = open_memstream(&buf, &len);
         char chunk[65536];
@@ -61,7 +71,6 @@ static char *get(unsigned port, const char *path)
         fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         cr_assert_geq(fd, 0);
         cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-        (void)snprintf(req, sizeof(req), "GET %s HTTP/1.0\r\nHost: x\r\n\r\n", path);
         cr_assert_eq(write(fd, req, strlen(req)), (ssize_t)strlen(req));
         while ((n = read(fd, chunk, sizeof(chunk))) > 0)
                 (void)fwrite(chunk, 1, (size_t)n, out);
@@ -139,5 +148,36 @@ Test(http, responses_stay_whole_while_snapshots_swap)
         }
         atomic_store(&stop, true);
         cr_assert_eq(pthread_join(w, NULL), 0);
+        finish(srv);
+}
+
+Test(http, baseline_post_needs_json_and_scores)
+{
+        struct http_server *srv;
+        char *r;
+
+        start(PORT_BASE + 2, &srv);
+        uw_store_publish(&store, collect_rendered());
+        /* A form post (what another site's page could send) is refused. */
+        r = request(PORT_BASE + 2, "POST /api/v1/units/nginx.service/baseline HTTP/1.0\r\n"
+                                   "Content-Type: application/x-www-form-urlencoded\r\n"
+                                   "Content-Length: 3\r\n\r\na=b");
+        cr_assert_not_null(strstr(r, " 415 "), "%s", r);
+        free(r);
+        /* JSON, but this server has no scores: 404 that says why. */
+        r = request(PORT_BASE + 2, "POST /api/v1/units/nginx.service/baseline HTTP/1.0\r\n"
+                                   "Content-Type: application/json\r\nContent-Length: 2\r\n"
+                                   "\r\n{}");
+        cr_assert_not_null(strstr(r, " 404 "), "%s", r);
+        cr_assert_not_null(strstr(r, "no hardening scores"), "%s", r);
+        free(r);
+        /* POST elsewhere, and other methods: 405. */
+        r = request(PORT_BASE + 2, "POST /metrics HTTP/1.0\r\nContent-Type: application/json"
+                                   "\r\nContent-Length: 0\r\n\r\n");
+        cr_assert_not_null(strstr(r, " 405 "), "%s", r);
+        free(r);
+        r = request(PORT_BASE + 2, "DELETE /metrics HTTP/1.0\r\n\r\n");
+        cr_assert_not_null(strstr(r, " 405 "), "%s", r);
+        free(r);
         finish(srv);
 }

@@ -297,6 +297,16 @@ def s_drift():
         http_get("/metrics")[1].decode(), re.M), 30, 0.5)
     expect(metric, "unitwatch_hardening_regressions_total for the unit is not 1")
 
+    # Accepting the weakened sandbox as the new baseline (a JSON POST).
+    req = urllib.request.Request(BASE + "/api/v1/units/uwd-drift.service/baseline", data=b"{}",
+                                 headers={"Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(req, timeout=10) as r:
+        accepted = json.loads(r.read())
+    expect_eq(accepted.get("baseline_exposure_tenths"), e["exposure_new"], "accepted baseline")
+    base = re.search(r'^unitwatch_hardening_baseline_exposure\{unit="uwd-drift.service"\} (\S+)$',
+                     http_get("/metrics")[1].decode(), re.M)
+    log("baseline after accepting: %s" % (base and base.group(1)))
+
     os.remove(DROPIN)
     run(["systemctl", "daemon-reload"], timeout=120)
     ev, took = wait_for(lambda: [e for e in drift_events(DRIFT_UNIT)
