@@ -86,7 +86,10 @@ static void notify_status(struct uw_daemon *d, const struct uw_snapshot *s)
                                           : "bus lost, states stale");
         if (d->ready && streq(status, d->status))
                 return;
-        (void)sd_notifyf(0, "%sSTATUS=%s", d->ready ? "" : "READY=1\n", status);
+        /* With scores, the scoring thread says READY=1 after its first pass. */
+        (void)sd_notifyf(0, "%sSTATUS=%s",
+                         d->ready || (d->scorer && scorer_enabled(d->scorer)) ? "" : "READY=1\n",
+                         status);
         memcpy(d->status, status, sizeof(status));
 }
 

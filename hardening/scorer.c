@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <systemd/sd-daemon.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -378,6 +379,7 @@ static void score_snapshot(struct scorer *s, const struct uw_snapshot *snap,
         size_t m = 0, j = 0, n_old;
         struct baseline_list changed = {};
         double now = realtime_now();
+        bool first;
 
         /* The thread is the only writer: reading the table without the lock is safe. */
         old = s->entries;
@@ -443,8 +445,12 @@ static void score_snapshot(struct scorer *s, const struct uw_snapshot *snap,
         (void)pthread_mutex_lock(&s->lock);
         s->entries = next;
         s->n_entries = m;
+        first = !s->ready;
         s->ready = true;
         (void)pthread_mutex_unlock(&s->lock);
+        /* systemd hears READY=1 when /readyz would say ready: snapshot and scores. */
+        if (first)
+                (void)sd_notify(0, "READY=1");
 
         for (size_t i = 0; i < n_old; i++)
                 entry_release(&old[i]);

@@ -322,22 +322,20 @@ static int server_start(const char *what, const struct sockaddr_storage *ss, int
                 return -ENOMEM;
         srv->ctx = *ctx;
         srv->listen = strdup(what);
-        if (fd >= 0)
-                srv->mhd = MHD_start_daemon(
-                        flags, 0, NULL, NULL, handle, srv, MHD_OPTION_LISTEN_SOCKET, fd,
-                        MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
-                        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT,
-                        MHD_OPTION_UNESCAPE_CALLBACK, unescape_none, NULL,
-                        MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL, MHD_OPTION_EXTERNAL_LOGGER,
-                        mhd_log, NULL, MHD_OPTION_END);
-        else
-                srv->mhd = MHD_start_daemon(
-                        flags, 0, NULL, NULL, handle, srv, MHD_OPTION_SOCK_ADDR, ss,
-                        MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
-                        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT,
-                        MHD_OPTION_UNESCAPE_CALLBACK, unescape_none, NULL,
-                        MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL, MHD_OPTION_EXTERNAL_LOGGER,
-                        mhd_log, NULL, MHD_OPTION_END);
+        /* The logger first, as libmicrohttpd wants; then where to listen. */
+        struct MHD_OptionItem options[] = {
+                {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL},
+                fd >= 0 ? (struct MHD_OptionItem){MHD_OPTION_LISTEN_SOCKET, fd, NULL}
+                        : (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, (void *)ss},
+                {MHD_OPTION_CONNECTION_LIMIT, CONNECTION_LIMIT, NULL},
+                {MHD_OPTION_CONNECTION_TIMEOUT, CONNECTION_TIMEOUT, NULL},
+                {MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)unescape_none, NULL},
+                {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)request_done, NULL},
+                {MHD_OPTION_END, 0, NULL},
+        };
+
+        srv->mhd = MHD_start_daemon(flags, 0, NULL, NULL, handle, srv, MHD_OPTION_ARRAY, options,
+                                    MHD_OPTION_END);
         if (!srv->mhd) {
                 int e = errno ? errno : EADDRNOTAVAIL;
 
