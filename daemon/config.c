@@ -51,6 +51,8 @@ void cfg_release(struct uw_config *c)
         cfg_list_clear(c->listen);
         cfg_list_clear(c->include);
         cfg_list_clear(c->exclude);
+        cfg_list_clear(c->accept_units);
+        cfg_list_clear(c->accept_checks);
         free(c->cgroup_root);
         free(c->sysfs_root);
         free(c->bus_address);
@@ -228,6 +230,57 @@ static int load_units(struct uw_config *c, json_t *units, char *err, size_t err_
         return 0;
 }
 
+/* "hardening": {"accept": [{"units": "GLOB", "check": "JSON_FIELD"}, ...]} */
+static int load_hardening(struct uw_config *c, json_t *v, char *err, size_t err_size)
+{
+        json_t *accept, *e;
+        const char *key;
+        json_t *val;
+        size_t i;
+
+        if (!json_is_object(v)) {
+                (void)snprintf(err, err_size, "'hardening' must be an object");
+                return -EINVAL;
+        }
+        json_object_foreach(v, key, val)
+        {
+                if (!streq(key, "accept")) {
+                        (void)snprintf(err, err_size, "unknown key 'hardening.%s' (known: accept)",
+                                       key);
+                        return -EINVAL;
+                }
+        }
+        accept = json_object_get(v, "accept");
+        if (!accept)
+                return 0;
+        if (!json_is_array(accept)) {
+                (void)snprintf(err, err_size, "'hardening.accept' must be an array");
+                return -EINVAL;
+        }
+        cfg_list_clear(c->accept_units);
+        cfg_list_clear(c->accept_checks);
+        json_array_foreach(accept, i, e)
+        {
+                const char *units = json_string_value(json_object_get(e, "units"));
+                const char *check = json_string_value(json_object_get(e, "check"));
+
+                if (!json_is_object(e) || !units || !check || json_object_size(e) != 2) {
+                        (void)snprintf(err, err_size,
+                                       "'hardening.accept'[%zu] must be {\"units\": GLOB, "
+                                       "\"check\": JSON_FIELD}",
+                                       i);
+                        return -EINVAL;
+                }
+                if (cfg_list_add(c->accept_units, CFG_GLOBS_MAX, units) < 0 ||
+                    cfg_list_add(c->accept_checks, CFG_GLOBS_MAX, check) < 0) {
+                        (void)snprintf(err, err_size, "'hardening.accept' has more than %d entries",
+                                       CFG_GLOBS_MAX);
+                        return -EINVAL;
+                }
+        }
+        return 0;
+}
+
 static int load_key(struct uw_config *c, const char *key, json_t *v, char *err, size_t err_size)
 {
         if (streq(key, "listen")) {
@@ -286,9 +339,11 @@ static int load_key(struct uw_config *c, const char *key, json_t *v, char *err, 
         }
         if (streq(key, "units"))
                 return load_units(c, v, err, err_size);
+        if (streq(key, "hardening"))
+                return load_hardening(c, v, err, err_size);
         (void)snprintf(err, err_size,
                        "unknown key '%s' (known: listen, interval, cgroup_root, sysfs_root, "
-                       "state_dir, bus, no_bus, log_level, units, memory_stat_all)",
+                       "state_dir, bus, no_bus, log_level, units, memory_stat_all, hardening)",
                        key);
         return -EINVAL;
 }

@@ -28,6 +28,12 @@ struct uw_config {
         char *include[CFG_GLOBS_MAX + 1];
         char *exclude[CFG_GLOBS_MAX + 1];
         bool memory_stat_all;
+        /*
+         * Accepted hardening exceptions: a check (json_field) deliberately weak on the units a
+         * glob matches; its changes are no drift. Pairs: accept_units[i], accept_checks[i].
+         */
+        char *accept_units[CFG_GLOBS_MAX + 1];
+        char *accept_checks[CFG_GLOBS_MAX + 1];
 };
 
 /* Fills defaults. -ENOMEM on failure. */

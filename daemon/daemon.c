@@ -203,6 +203,8 @@ static int on_sighup(sd_event_source *src, const struct signalfd_siginfo *si, vo
         if (d->watch && next.unit_types != cur->unit_types)
                 log_warning("SIGHUP: a change of unit types takes effect at the next restart");
         log_max_level = next.log_level;
+        if (d->scorer)
+                (void)scorer_set_accepted(d->scorer, next.accept_units, next.accept_checks);
         /* What needs a restart stays as it runs. */
         next.no_bus = cur->no_bus;
         cfg_release(cur);
@@ -245,6 +247,8 @@ static void connect_bus(struct uw_daemon *d, const char *cgroup_root)
         r = scorer_new(groups, fields, cfg->state_dir, &d->scorer);
         if (r < 0)
                 (void)log_warning_errno(r, "cannot start the scoring thread: %m; no scores");
+        else
+                (void)scorer_set_accepted(d->scorer, cfg->accept_units, cfg->accept_checks);
 }
 
 static void daemon_release(struct uw_daemon *d)

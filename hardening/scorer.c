@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <spawn.h>
@@ -43,6 +44,7 @@ struct scorer {
         struct entry *entries; /* sorted by name; guarded by lock */
         size_t n_entries;
 
+        char **accept_units, **accept_checks; /* guarded by lock */
         struct drift_store *drift; /* accepted baselines and the event journal; may be NULL */
         struct drift_store *seen;  /* the last scored state per unit, across restarts */
 };
@@ -215,6 +217,59 @@ static int copy_baseline(const struct drift_baseline *src, struct drift_baseline
         return 0;
 }
 
+static void strv_free(char **l)
+{
+        for (size_t i = 0; l && l[i]; i++)
+                free(l[i]);
+        free(l);
+}
+
+static char **strv_copy(char *const *l)
+{
+        size_t n = 0;
+        char **c;
+
+        while (l && l[n])
+                n++;
+        c = calloc(n + 1, sizeof(char *));
+        for (size_t i = 0; c && i < n; i++)
+                if (!(c[i] = strdup(l[i]))) {
+                        strv_free(c);
+                        return NULL;
+                }
+        return c;
+}
+
+int scorer_set_accepted(struct scorer *s, char *const *units, char *const *checks)
+{
+        char **u = strv_copy(units), **c = strv_copy(checks);
+
+        if (!u || !c) {
+                strv_free(u);
+                strv_free(c);
+                return -ENOMEM;
+        }
+        (void)pthread_mutex_lock(&s->lock);
+        strv_free(s->accept_units);
+        strv_free(s->accept_checks);
+        s->accept_units = u;
+        s->accept_checks = c;
+        (void)pthread_mutex_unlock(&s->lock);
+        return 0;
+}
+
+static bool accepted(struct scorer *s, const char *unit, const char *json_field)
+{
+        bool r = false;
+
+        (void)pthread_mutex_lock(&s->lock);
+        for (size_t i = 0; !r && s->accept_units && s->accept_units[i]; i++)
+                r = streq(s->accept_checks[i], json_field) &&
+                    fnmatch(s->accept_units[i], unit, FNM_NOESCAPE) == 0;
+        (void)pthread_mutex_unlock(&s->lock);
+        return r;
+}
+
 /*
  * Compares what a unit's checks were with what they are and records a drift event per
  * changed check. A check that got worse (a pass or n/a turned fail), or a change that leaves
@@ -239,6 +294,11 @@ static void record_drift(struct scorer *s, const struct uw_unit *u,
 
                 if (!o || (o->state == c->state && streq(o->value, c->value)))
                         continue;
+                if (accepted(s, u->name, c->json_field)) {
+                        log_debug("'%s': %s changed, an accepted exception", u->name,
+                                  c->json_field);
+                        continue;
+                }
                 worse = c->state == SCORE_FAIL && o->state != SCORE_FAIL;
                 while (u->props.drop_in_paths && u->props.drop_in_paths[n_dropins])
                         n_dropins++;
@@ -544,6 +604,8 @@ void scorer_free(struct scorer *s)
         syscall_groups_free(s->groups);
         drift_store_free(s->drift);
         drift_store_free(s->seen);
+        strv_free(s->accept_units);
+        strv_free(s->accept_checks);
         (void)pthread_cond_destroy(&s->wake);
         (void)pthread_mutex_destroy(&s->lock);
         free(s);

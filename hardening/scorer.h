@@ -47,6 +47,12 @@ int scorer_new(struct syscall_groups *groups, char **fields, const char *state_d
  */
 int scorer_accept_baseline(struct scorer *s, const char *unit, unsigned *ret_exposure);
 
+/*
+ * Accepted exceptions: changes of check checks[i] on units matching the glob units[i] are no
+ * drift (no event, no regression). Copies the NULL-terminated lists. Thread-safe.
+ */
+int scorer_set_accepted(struct scorer *s, char *const *units, char *const *checks);
+
 /* The drift journal (NULL without scores); thread-safe on its own. */
 struct drift_store *scorer_drift(struct scorer *s);
 

@@ -36,10 +36,12 @@ Test(config, full_file_is_applied)
         struct uw_config c;
         char err[512] = "";
 
-        write_config("{\"listen\": [\"127.0.0.1:9000\", \"[::1]:9001\"], \"interval\": 2.5,"
-                     " \"cgroup_root\": \"/x\", \"no_bus\": true, \"log_level\": \"debug\","
-                     " \"units\": {\"types\": [\"service\", \"slice\"], \"include\": [\"a*\"],"
-                     " \"exclude\": [\"ab*\"]}, \"memory_stat_all\": true}");
+        write_config(
+                "{\"listen\": [\"127.0.0.1:9000\", \"[::1]:9001\"], \"interval\": 2.5,"
+                " \"cgroup_root\": \"/x\", \"no_bus\": true, \"log_level\": \"debug\","
+                " \"units\": {\"types\": [\"service\", \"slice\"], \"include\": [\"a*\"],"
+                " \"exclude\": [\"ab*\"]}, \"memory_stat_all\": true, \"hardening\": {\"accept\":"
+                " [{\"units\": \"nginx*.service\", \"check\": \"PrivateNetwork\"}]}}");
         cr_assert_eq(cfg_init(&c), 0);
         cr_assert_eq(cfg_load_file(&c, path, err, sizeof(err)), 0, "%s", err);
         cr_assert_str_eq(c.listen[0], "127.0.0.1:9000");
@@ -53,6 +55,9 @@ Test(config, full_file_is_applied)
         cr_assert_eq(c.unit_types, UNIT_SERVICE | UNIT_SLICE);
         cr_assert_str_eq(c.include[0], "a*");
         cr_assert_str_eq(c.exclude[0], "ab*");
+        cr_assert_str_eq(c.accept_units[0], "nginx*.service");
+        cr_assert_str_eq(c.accept_checks[0], "PrivateNetwork");
+        cr_assert_null(c.accept_units[1]);
         cfg_release(&c);
 }
 
@@ -86,6 +91,9 @@ Test(config, errors_say_what_is_wrong)
         expect_error("{\"interval\": 10,\n \"listen\": [}", "line 2");
         expect_error("[1, 2]", "top level must be a JSON object");
         expect_error("{\"interval\": 5, \"interval\": 6}", "duplicate");
+        expect_error("{\"hardening\": {\"accept\": [{\"units\": \"a*\"}]}}",
+                     "'hardening.accept'[0]");
+        expect_error("{\"hardening\": {\"acept\": []}}", "unknown key 'hardening.acept'");
 }
 
 Test(config, missing_file)

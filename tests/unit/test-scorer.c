@@ -203,3 +203,26 @@ Test(scorer, drift_events_survive_a_restart)
         free(e);
         scorer_free(sc);
 }
+
+Test(scorer, accepted_exceptions_are_no_drift)
+{
+        char dir[] = "/tmp/unitwatch-accept-XXXXXX";
+        char *globs[] = {(char *)"t-*.service", NULL}, *checks[] = {(char *)"ProtectSystem", NULL};
+        struct unit_exposure *e;
+        struct scorer *sc;
+        json_t *ev;
+        size_t n;
+
+        cr_assert_not_null(mkdtemp(dir));
+        cr_assert_eq(scorer_new(load_groups(), NULL, dir, &sc), 0);
+        cr_assert_eq(scorer_set_accepted(sc, globs, checks), 0);
+        score_and_wait(sc, hard_unit("strict"));
+        score_and_wait(sc, hard_unit("no"));
+        ev = events(sc);
+        cr_assert_eq(json_array_size(ev), 0, "an accepted weakness is no drift");
+        json_decref(ev);
+        cr_assert_eq(scorer_exposures(sc, &e, &n), 0);
+        cr_assert_eq(e[0].regressions, 0);
+        free(e);
+        scorer_free(sc);
+}
