@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <systemd/sd-event.h>
+#include <time.h>
 
 #include "../collectors/cg_discover.h"
 #include "../collectors/unit_watch.h"
@@ -21,6 +22,8 @@ struct security_opts {
         bool json;
         int threshold; /* tenths, -1: none */
         const char *bus;
+        bool accept; /* --accept-baseline: write the scores as baselines */
+        const char *state_dir;
 };
 
 static void security_help(void)
@@ -32,6 +35,8 @@ static void security_help(void)
                "      --threshold N        exit 1 when a unit's exposure is above N (0-100,\n"
                "                           tenths: 50 is 5.0)\n"
                "      --bus ADDRESS        D-Bus address instead of the system bus\n"
+               "      --accept-baseline    accept the units' current scores as their baselines\n"
+               "      --state-dir DIR      where baselines are kept (default /var/lib/unitwatch)\n"
                "  -h, --help               this help\n");
 }
 
@@ -41,6 +46,8 @@ static int parse(int argc, char **argv, struct security_opts *o)
                 {"format", required_argument, NULL, 'f'},
                 {"threshold", required_argument, NULL, 't'},
                 {"bus", required_argument, NULL, 'b'},
+                {"accept-baseline", no_argument, NULL, 'a'},
+                {"state-dir", required_argument, NULL, 's'},
                 {"no-pager", no_argument, NULL, 'n'},
                 {"help", no_argument, NULL, 'h'},
                 {},
@@ -76,6 +83,12 @@ static int parse(int argc, char **argv, struct security_opts *o)
                         o->bus = optarg;
                         break;
                 case 'n':
+                        break;
+                case 'a':
+                        o->accept = true;
+                        break;
+                case 's':
+                        o->state_dir = optarg;
                         break;
                 case 'h':
                         security_help();
@@ -139,7 +152,8 @@ static void print_checks(const struct score_result *res)
 
 int security_command(int argc, char **argv)
 {
-        struct security_opts o = {.threshold = -1};
+        struct security_opts o = {.threshold = -1, .state_dir = "/var/lib/unitwatch"};
+        struct drift_store *store = NULL;
         _cleanup_(sd_event_unrefp) sd_event *e = NULL;
         _cleanup_free_ struct score_result *res = malloc(sizeof(*res));
         struct syscall_groups *groups = NULL;
@@ -175,6 +189,15 @@ int security_command(int argc, char **argv)
                 return 1;
         }
 
+        if (o.accept) {
+                if (n_names == 0) {
+                        (void)fprintf(stderr, "unitwatchd security: --accept-baseline needs the "
+                                              "units to accept\n");
+                        unit_watch_free(w);
+                        return 2;
+                }
+                (void)drift_store_open(o.state_dir, 0, &store);
+        }
         if (!o.json && n_names != 1)
                 printf("%-45s %8s %s\n", "UNIT", "EXPOSURE", "PREDICATE");
         for (size_t i = 0; i < unit_watch_n_units(w); i++) {
@@ -193,6 +216,22 @@ int security_command(int argc, char **argv)
                 if (score_unit(&in, groups, (const char *const *)fields, res) < 0)
                         continue;
                 scored++;
+                if (store) {
+                        struct drift_baseline b;
+
+                        if (scorer_baseline_of(p->id, res, (double)time(NULL), &b) >= 0) {
+                                if (drift_store_set_baseline(store, &b) < 0 ||
+                                    !drift_store_persistent(store))
+                                        log_error("cannot keep the baseline of '%s' in '%s'", p->id,
+                                                  o.state_dir);
+                                else
+                                        log_notice("accepted the hardening of '%s' as its "
+                                                   "baseline (%u.%u); a running unitwatchd "
+                                                   "uses it after a restart",
+                                                   p->id, res->exposure / 10, res->exposure % 10);
+                                drift_baseline_release(&b);
+                        }
+                }
                 above = above || (o.threshold >= 0 && (int)res->exposure > o.threshold);
                 if (o.json)
                         (void)json_array_append_new(all, result_json(p->id, res));
@@ -214,6 +253,7 @@ int security_command(int argc, char **argv)
                 free(text);
         }
         json_decref(all);
+        drift_store_free(store);
         unit_watch_free(w);
         syscall_groups_free(groups);
         for (size_t i = 0; fields && fields[i]; i++)

@@ -160,8 +160,7 @@ static void entry_release(struct entry *e)
         drift_baseline_release(&e->last);
 }
 
-/* The result as a baseline record: exposure and each check's setting and state. */
-static int baseline_of(const char *unit, const struct score_result *res, double now,
+int scorer_baseline_of(const char *unit, const struct score_result *res, double now,
                        struct drift_baseline *ret)
 {
         struct drift_baseline b = {.exposure = res->exposure, .time = now};
@@ -386,7 +385,7 @@ static void track_drift(struct scorer *s, const struct uw_unit *u, const struct 
         const struct drift_baseline *prev = NULL;
         bool have_stored = false;
 
-        if (baseline_of(u->name, res, now, &cur) < 0)
+        if (scorer_baseline_of(u->name, res, now, &cur) < 0)
                 return;
         if (prev_entry && prev_entry->last.unit)
                 prev = &prev_entry->last;

@@ -53,6 +53,10 @@ int scorer_accept_baseline(struct scorer *s, const char *unit, unsigned *ret_exp
  */
 int scorer_set_accepted(struct scorer *s, char *const *units, char *const *checks);
 
+/* A score as a baseline record: exposure and each check's setting and state. */
+int scorer_baseline_of(const char *unit, const struct score_result *res, double now,
+                       struct drift_baseline *ret);
+
 /* The drift journal (NULL without scores); thread-safe on its own. */
 struct drift_store *scorer_drift(struct scorer *s);
 

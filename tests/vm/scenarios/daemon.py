@@ -306,6 +306,10 @@ def s_drift():
     base = re.search(r'^unitwatch_hardening_baseline_exposure\{unit="uwd-drift.service"\} (\S+)$',
                      http_get("/metrics")[1].decode(), re.M)
     log("baseline after accepting: %s" % (base and base.group(1)))
+    run([UNITWATCHD, "security", "--accept-baseline", "--state-dir", "/tmp/uw-accept",
+         DRIFT_UNIT], timeout=120)
+    with open("/tmp/uw-accept/baselines.json") as f:
+        expect(DRIFT_UNIT in f.read(), "--accept-baseline wrote no baseline for the unit")
 
     os.remove(DROPIN)
     run(["systemctl", "daemon-reload"], timeout=120)
