@@ -18,7 +18,7 @@ echo "services up after $(echo "$(date +%s.%N) - $t0" | bc) s"
 
 t0=$(date +%s.%N)
 systemd-run --quiet --unit=uwd-bench -p Type=notify -- "$SHARE/unitwatchd" \
-        --listen 127.0.0.1:$PORT --interval 10 --log-level warning
+        --listen 127.0.0.1:$PORT --interval 10 --log-level info
 first=$(echo "$(date +%s.%N) - $t0" | bc)
 pid=$(systemctl show -p MainPID --value uwd-bench.service)
 
@@ -65,6 +65,13 @@ print("%.1f" % (runs[2] * 1000))
 PY
 )
 
+# Scoring every service: unitwatchd's first pass against systemd-analyze security.
+ours_ms=$(journalctl -u uwd-bench.service -o cat --no-pager | sed -n 's/^scored \([0-9]*\) services in \([0-9.]*\) ms$/\2/p' | head -n 1)
+ours_n=$(journalctl -u uwd-bench.service -o cat --no-pager | sed -n 's/^scored \([0-9]*\) services in .*/\1/p' | head -n 1)
+t0=$(date +%s.%N)
+systemd-analyze security --no-pager >/dev/null 2>&1 || true
+analyze_s=$(echo "$(date +%s.%N) - $t0" | bc)
+
 echo "==== results ($N services, guest under TCG) ===="
 echo "units followed:                 $units"
 echo "time to first snapshot:         ${first} s (systemd-run Type=notify until READY=1)"
@@ -73,3 +80,4 @@ echo "CPU over 60 s (6 cycles):       $(( (c1 - c0) * 1000 / hz )) ms, $(( (c1 -
 echo "last collection duration:       $last s"
 echo "floor (python pread loop, CPU): $floor ms for the same files"
 echo "/metrics: median ${p50} s, max of 50 ${p99} s, ${size} bytes"
+echo "scoring ${ours_n} services: unitwatchd ${ours_ms} ms, systemd-analyze security ${analyze_s} s"

@@ -520,6 +520,7 @@ static void *scorer_main(void *userdata)
 {
         struct scorer *s = userdata;
         struct score_result *scratch = malloc(sizeof(*scratch));
+        unsigned passes = 0;
 
         if (!scratch)
                 return NULL;
@@ -539,9 +540,11 @@ static void *scorer_main(void *userdata)
                 (void)clock_gettime(CLOCK_MONOTONIC, &t0);
                 score_snapshot(s, snap, scratch);
                 (void)clock_gettime(CLOCK_MONOTONIC, &t1);
-                log_debug("scored %zu units in %.3f ms", s->n_entries,
-                          (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
-                                  (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+                /* The first pass scores every service: worth saying how long it took. */
+                log_full_errno(passes++ == 0 ? LOG_LEVEL_INFO : LOG_LEVEL_DEBUG, 0, NULL,
+                               "scored %zu services in %.3f ms", s->n_entries,
+                               (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+                                       (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
                 uw_snapshot_unref(snap);
                 (void)pthread_mutex_lock(&s->lock);
         }
