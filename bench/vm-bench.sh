@@ -14,7 +14,9 @@ image=$("$TOP/tests/vm/build-image.sh" | tail -n 1)
 share=$(mktemp -d "${TMPDIR:-/tmp}/unitwatch-vm-bench.XXXXXX")
 trap 'rm -rf "$share"' EXIT
 install -m 0755 "$BINARY" "$share/unitwatchd"
-install -m 0755 "$HERE/vm-guest-bench.sh" "$share/guest-run.sh"
+install -m 0755 "$HERE/vm-guest-bench.py" "$share/vm-guest-bench.py"
+printf '#!/bin/sh\nexec python3 "$(dirname "$0")/vm-guest-bench.py"\n' > "$share/guest-run.sh"
+chmod 0755 "$share/guest-run.sh"
 echo "${UNITWATCH_BENCH_UNITS:-500}" > "$share/units"
 UNITWATCH_VM_IMAGE=$image UNITWATCH_VM_MEM=${UNITWATCH_VM_MEM:-2048} \
         "$TOP/tests/vm/run-vm.sh" "$share" "${UNITWATCH_VM_TIMEOUT:-1200}" >"$share/run.log" 2>&1 ||
