@@ -156,10 +156,17 @@ static void on_units_changed(void *userdata)
 static int on_timer(sd_event_source *src, uint64_t usec, void *userdata)
 {
         struct uw_daemon *d = userdata;
+        int r;
 
         (void)usec;
         collect_cycle(d);
-        return sd_event_source_set_time_relative(src, (uint64_t)(d->cfg->interval * 1e6));
+        /* A time source fires once: set the next tick and arm it again. */
+        r = sd_event_source_set_time_relative(src, (uint64_t)(d->cfg->interval * 1e6));
+        if (r >= 0)
+                r = sd_event_source_set_enabled(src, SD_EVENT_ONESHOT);
+        if (r < 0)
+                return log_error_errno(r, "cannot schedule the next collection: %m");
+        return 0;
 }
 
 static bool str_differs(const char *a, const char *b)

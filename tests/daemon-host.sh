@@ -59,6 +59,13 @@ expect "says the bus is unavailable and what it does" \
 expect "flags override the config file (--include '*' over 'a*')" \
         sh -c "[ \$(curl -s http://127.0.0.1:19870/api/v1/units | grep -o '\"unit\"' | wc -l) = 12 ]"
 
+# Collections keep coming at the interval (0.2 s here), not just once.
+t1=$(curl -s http://127.0.0.1:19870/metrics | awk '/^unitwatch_last_collection_timestamp_seconds /{print $2}')
+sleep 1
+t2=$(curl -s http://127.0.0.1:19870/metrics | awk '/^unitwatch_last_collection_timestamp_seconds /{print $2}')
+expect "collects again at every interval" \
+        python3 -c "import sys; sys.exit(0 if float('$t2') - float('$t1') >= 0.5 else 1)"
+
 # SIGHUP: a good config applies, a broken one is refused with its reason, the old one stays.
 echo '{"interval": 0.2, "units": {"exclude": ["n*", "s*"]}}' >"$work/live.json"
 kill -HUP "$pid"

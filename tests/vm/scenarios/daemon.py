@@ -94,7 +94,7 @@ def s_daemon_ready():
     t0 = time.monotonic()
     run(["systemd-run", "--quiet", "--unit=uwd-daemon", "-p", "Type=notify",
          "-p", "WatchdogSec=60", "--", UNITWATCHD, "--listen", "127.0.0.1:%d" % PORT,
-         "--interval", "5", "--log-level", "debug"], timeout=180)
+         "--interval", "5"], timeout=180)
     log("systemd-run returned after READY=1: %.2fs" % (time.monotonic() - t0))
     expect_eq(run(["systemctl", "is-active", "uwd-daemon.service"], check=False).strip(),
               "active", "uwd-daemon.service state")
