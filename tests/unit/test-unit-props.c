@@ -33,8 +33,9 @@ static void setup(void)
 
 static void teardown(void)
 {
-        sd_bus_flush_close_unref(bus);
+        /* The peer never authenticates: flushing would wait for it forever. */
         (void)close(pair[1]);
+        bus = sd_bus_close_unref(bus);
 }
 
 TestSuite(unit_props, .init = setup, .fini = teardown);
