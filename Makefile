@@ -13,6 +13,11 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 TSAN_FLAGS := -fsanitize=thread -fno-omit-frame-pointer
 
 PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+MANDIR    ?= $(PREFIX)/share/man
+SYSCONFDIR ?= $(if $(filter /usr /usr/local,$(PREFIX)),/etc,$(PREFIX)/etc)
+UNITDIR   ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 BUILD     ?= build
 
 # Everything but main.c goes into a static library that the tests and benchmarks link too.
@@ -29,7 +34,7 @@ TESTS     := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 SAN_TESTS := $(TEST_SRC:tests/unit/%.c=$(BUILD)/san-tests/%)
 
 .PHONY: all check check-plain check-san check-tsan bench vm-check vm-bench format format-check \
-        promtool-check prometheus-check host-check install clean
+        promtool-check prometheus-check host-check packaging-check install clean
 all: $(BUILD)/unitwatchd
 
 $(BUILD)/obj/%.o: %.c
@@ -72,7 +77,8 @@ $(BUILD)/san-tests/%: tests/unit/%.c $(BUILD)/libunitwatch-san.a
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -I. -o $@ $< $(BUILD)/libunitwatch-san.a $(LDLIBS) -lcriterion
 
 # Tests run from the top of the tree: they find fixtures under tests/ and ../shared/cases.
-check: check-plain check-san check-tsan promtool-check prometheus-check host-check format-check
+check: check-plain check-san check-tsan promtool-check prometheus-check host-check \
+       packaging-check format-check
 
 check-plain: $(TESTS) $(BUILD)/unitwatchd
 	@set -e; for t in $(TESTS); do echo "== $$t"; $$t --jobs 2; done
@@ -94,6 +100,9 @@ check-tsan: $(TSAN_TESTS)
 promtool-check: $(BUILD)/unitwatchd
 	tests/promtool-check.sh $(BUILD)/unitwatchd
 
+packaging-check: $(BUILD)/unitwatchd
+	tests/packaging-check.sh $(BUILD)/unitwatchd
+
 bench: $(BUILD)/bench-collect
 	$(BUILD)/bench-collect
 
@@ -112,8 +121,20 @@ format:
 format-check:
 	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h') && echo 'clang-format: tree is formatted'
 
+# The unit's paths follow PREFIX; an existing config is never overwritten.
 install: $(BUILD)/unitwatchd
-	install -Dm755 $(BUILD)/unitwatchd $(DESTDIR)$(PREFIX)/bin/unitwatchd
+	install -Dm755 $(BUILD)/unitwatchd $(DESTDIR)$(BINDIR)/unitwatchd
+	install -Dm644 packaging/unitwatchd.8 $(DESTDIR)$(MANDIR)/man8/unitwatchd.8
+	@mkdir -p $(DESTDIR)$(UNITDIR)
+	sed -e 's|/usr/local/bin/unitwatchd|$(BINDIR)/unitwatchd|' \
+	    -e 's|/etc/unitwatch/|$(SYSCONFDIR)/unitwatch/|' \
+	    packaging/unitwatchd.service > $(DESTDIR)$(UNITDIR)/unitwatchd.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/unitwatchd.service
+	install -Dm644 packaging/unitwatch.sysusers $(DESTDIR)$(SYSUSERSDIR)/unitwatch.conf
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/unitwatch/config.json ]; then \
+	  echo 'keeping $(DESTDIR)$(SYSCONFDIR)/unitwatch/config.json'; else \
+	  echo 'install packaging/config.json $(DESTDIR)$(SYSCONFDIR)/unitwatch/config.json'; \
+	  install -Dm644 packaging/config.json $(DESTDIR)$(SYSCONFDIR)/unitwatch/config.json; fi
 
 clean:
 	rm -rf $(BUILD)

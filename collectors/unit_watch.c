@@ -2,9 +2,11 @@
 #include "unit_watch.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <systemd/sd-bus.h>
+#include <unistd.h>
 
 #include "../daemon/log.h"
 #include "../daemon/util.h"
@@ -575,6 +577,16 @@ static void schedule_reconnect(struct unit_watch *w)
                                        w->reconnect_delay, 0, on_reconnect_timer, w);
         if (r < 0)
                 (void)log_error_errno(r, "cannot schedule a reconnect to the bus: %m");
+}
+
+const char *unit_watch_refusal_hint(int r)
+{
+        /* dbus-daemon drops a client whose uid it cannot resolve to a user name, which is what
+         * DynamicUser= looks like on a host without nss-systemd. */
+        if (r == -ENOTCONN && !getpwuid(geteuid()))
+                return "; the bus refuses clients whose uid has no user name (DynamicUser= "
+                       "without nss-systemd): run the service with a User= that exists";
+        return "";
 }
 
 int unit_watch_new(sd_event *event, const char *address, unsigned types,

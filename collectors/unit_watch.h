@@ -30,6 +30,10 @@ int unit_watch_new(sd_event *event, const char *address, unsigned types,
                    unit_watch_changed_fn changed, void *userdata, struct unit_watch **ret);
 void unit_watch_free(struct unit_watch *w);
 
+/* A hint for the log when the bus refused the connection (r from unit_watch_new) for a reason
+ * the error alone does not tell; "" otherwise. */
+const char *unit_watch_refusal_hint(int r);
+
 bool unit_watch_connected(const struct unit_watch *w);
 /* True once the first ListUnits and every GetAll it started have been answered. */
 bool unit_watch_synced(const struct unit_watch *w);

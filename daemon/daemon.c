@@ -238,9 +238,10 @@ static void connect_bus(struct uw_daemon *d, const char *cgroup_root)
                            &d->watch);
         if (r < 0) {
                 log_notice("%s (%s): running without it, units are discovered from the cgroup "
-                           "tree under '%s' and unit states are not reported",
+                           "tree under '%s' and unit states are not reported%s",
                            r == -EHOSTDOWN ? "systemd is not on the bus" : "system bus unavailable",
-                           cfg->bus_address ? cfg->bus_address : strerror(-r), cgroup_root);
+                           cfg->bus_address ? cfg->bus_address : strerror(-r), cgroup_root,
+                           unit_watch_refusal_hint(r));
                 return;
         }
         log_info("connected to %s; following units over the bus",

@@ -84,7 +84,9 @@ static const struct option options[] = {
 static void help(void)
 {
         printf("unitwatchd %s: per-service resource monitor for systemd hosts\n\n"
-               "Usage: unitwatchd [OPTIONS]\n\n"
+               "Usage: unitwatchd [OPTIONS]\n"
+               "       unitwatchd security [OPTIONS] [UNIT...]\n"
+               "       (the hardening table; see unitwatchd security --help)\n\n"
                "  -l, --listen ADDRESS:PORT  serve HTTP here (repeatable; [::1]:PORT for IPv6;\n"
                "                             default %s)\n"
                "  -i, --interval SECONDS     time between collections (default 10)\n"
@@ -109,7 +111,8 @@ static void help(void)
                "      --exclude GLOB         skip units matching GLOB (repeatable)\n"
                "      --memory-stat-all      export every memory.stat key on /metrics\n"
                "      --version              print the version and exit\n"
-               "  -h, --help                 print this help and exit\n",
+               "  -h, --help                 print this help and exit\n\n"
+               "Signals: SIGHUP reloads the config, SIGTERM stops. Full manual: man unitwatchd\n",
                UNITWATCH_VERSION, CFG_DEFAULT_LISTEN);
 }
 
@@ -353,10 +356,11 @@ static int run_once(const struct uw_config *c, const struct cli *cli, const char
                 }
                 if (!w)
                         log_notice("%s (%s): units are discovered from the cgroup tree under "
-                                   "'%s' and unit states are not reported",
+                                   "'%s' and unit states are not reported%s",
                                    r == -EHOSTDOWN ? "systemd is not on the bus"
                                                    : "system bus unavailable",
-                                   c->bus_address ? c->bus_address : strerror(-r), root);
+                                   c->bus_address ? c->bus_address : strerror(-r), root,
+                                   unit_watch_refusal_hint(r));
         }
 
         if (cli->rates)

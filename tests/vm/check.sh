@@ -32,7 +32,10 @@ share=$(mktemp -d "${TMPDIR:-/tmp}/unitwatch-vm-share.XXXXXX")
 install -m 0755 "$BINARY" "$share/unitwatchd"
 install -m 0755 "$HERE/guest-run.sh" "$share/guest-run.sh"
 mkdir "$share/scenarios"
-cp "$HERE"/scenarios/* "$share/scenarios/"
+cp "$HERE"/scenarios/*.py "$share/scenarios/"
+# The daemon runs in the guest from the packaged unit, with its whole sandbox.
+install -m 0644 "$HERE/../../packaging/unitwatchd.service" "$share/unitwatchd.service"
+install -m 0644 "$HERE/../../packaging/unitwatch.sysusers" "$share/unitwatch.sysusers"
 
 # Step 3: one boot for all scenarios.
 t0=$SECONDS

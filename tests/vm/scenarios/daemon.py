@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Guest-side scenarios for the running daemon: unitwatchd as a systemd service (Type=notify)
-following units over the real system bus and serving HTTP.
+"""Guest-side scenarios for the running daemon: unitwatchd as a systemd service, installed from
+packaging/unitwatchd.service with its whole sandbox (Type=notify, DynamicUser, no
+capabilities), following units over the real system bus and serving HTTP.
 
 Checks that state changes reach /api/v1/units/{unit} within 2 s, that an idle daemon makes no
 ListUnits or GetAll calls while it is scraped, and that it survives `systemctl
@@ -26,6 +27,10 @@ PORT = 9839
 BASE = "http://127.0.0.1:%d" % PORT
 # The issue's bound for a state change to show; the guest runs under TCG, so it is tight.
 CHANGE_BOUND = float(os.environ.get("UNITWATCH_CHANGE_BOUND", "2.0"))
+DAEMON_UNIT = "unitwatchd.service"
+PACKAGED_UNIT = os.path.join(os.path.dirname(RESULTS), "unitwatchd.service")
+# The packaged unit's target: at most 1.2 (packaging/unitwatchd.service, README).
+OWN_EXPOSURE_TARGET = 12
 
 
 def http_get(path, timeout=10):
@@ -78,7 +83,7 @@ def timed_state(unit, want, bound, what):
 
 
 def unitwatchd_unique_name():
-    pid = run(["systemctl", "show", "-p", "MainPID", "--value", "uwd-daemon.service"]).strip()
+    pid = run(["systemctl", "show", "-p", "MainPID", "--value", DAEMON_UNIT]).strip()
     out = run(["busctl", "list", "--no-pager", "--no-legend", "--unique"])
     for line in out.splitlines():
         fields = line.split()
@@ -89,15 +94,44 @@ def unitwatchd_unique_name():
 
 # ---------------------------------------------------------------- scenarios
 
-def s_daemon_ready():
-    # Type=notify: systemd-run returns once READY=1 came, i.e. after the first snapshot.
+def install_daemon():
+    """Installs the daemon as `make install` lays it out: binary, config, the packaged unit
+    unchanged, its system user. Only the config differs from the default (a 5 s interval for
+    the tests)."""
+    os.makedirs("/usr/local/bin", exist_ok=True)
+    subprocess.run(["install", "-m", "0755", UNITWATCHD, "/usr/local/bin/unitwatchd"], check=True)
+    os.makedirs("/etc/unitwatch", exist_ok=True)
+    with open("/etc/unitwatch/config.json", "w") as f:
+        json.dump({"listen": ["127.0.0.1:%d" % PORT], "interval": 5}, f)
+    subprocess.run(["install", "-m", "0644", PACKAGED_UNIT, "/etc/systemd/system/" + DAEMON_UNIT],
+                   check=True)
+    os.makedirs("/usr/local/lib/sysusers.d", exist_ok=True)
+    subprocess.run(["install", "-m", "0644", os.path.join(os.path.dirname(RESULTS),
+                                                          "unitwatch.sysusers"),
+                    "/usr/local/lib/sysusers.d/unitwatch.conf"], check=True)
+    run(["systemd-sysusers"], timeout=60)
+    run(["systemctl", "daemon-reload"], timeout=120)
+
+
+def start_daemon():
+    # Type=notify: systemctl start returns once READY=1 came, i.e. after the first snapshot.
     t0 = time.monotonic()
-    run(["systemd-run", "--quiet", "--unit=uwd-daemon", "-p", "Type=notify",
-         "-p", "WatchdogSec=60", "--", UNITWATCHD, "--listen", "127.0.0.1:%d" % PORT,
-         "--interval", "5"], timeout=180)
-    log("systemd-run returned after READY=1: %.2fs" % (time.monotonic() - t0))
-    expect_eq(run(["systemctl", "is-active", "uwd-daemon.service"], check=False).strip(),
-              "active", "uwd-daemon.service state")
+    run(["systemctl", "start", DAEMON_UNIT], timeout=180)
+    log("systemctl start returned after READY=1: %.2fs" % (time.monotonic() - t0))
+
+
+def s_daemon_ready():
+    install_daemon()
+    start_daemon()
+    expect_eq(run(["systemctl", "is-active", DAEMON_UNIT], check=False).strip(),
+              "active", DAEMON_UNIT + " state")
+    pid = run(["systemctl", "show", "-p", "MainPID", "--value", DAEMON_UNIT]).strip()
+    with open("/proc/%s/status" % pid) as f:
+        status = dict(line.split(":", 1) for line in f.read().splitlines() if ":" in line)
+    uid = status["Uid"].split()[0]
+    log("the daemon runs as uid %s, CapEff %s" % (uid, status["CapEff"].strip()))
+    expect_eq(uid, run(["id", "-u", "unitwatch"]).strip(), "the daemon's uid (user unitwatch)")
+    expect_eq(int(status["CapEff"], 16), 0, "effective capabilities")
     status, body, _ = http_get("/readyz")
     expect_eq(status, 200, "/readyz status")
     status, body, _ = http_get("/api/v1/units")
@@ -106,9 +140,27 @@ def s_daemon_ready():
     expect_eq(doc.get("source"), "bus", "source of the unit list")
     names = {u["unit"] for u in doc["units"]}
     expect("systemd-journald.service" in names, "systemd-journald.service listed")
-    expect("uwd-daemon.service" in names, "the daemon lists itself")
-    me = unit_doc("uwd-daemon.service")
+    expect(DAEMON_UNIT in names, "the daemon lists itself")
+    me = unit_doc(DAEMON_UNIT)
     expect(me.get("memory", {}).get("current", 0) > 0, "its own memory.current is read")
+
+
+def s_own_exposure():
+    """The daemon's own unit, scored by systemd and by the daemon: the same, and <= 1.2."""
+    out = run(["systemd-analyze", "security", "--no-pager", DAEMON_UNIT], check=False)
+    m = re.search(r"Overall exposure level for \S+: (\d+)\.(\d)", out)
+    expect(m, "no overall exposure in systemd-analyze's output")
+    theirs = int(m.group(1)) * 10 + int(m.group(2))
+    status, body, _ = http_get("/api/v1/units/%s/hardening" % DAEMON_UNIT)
+    expect_eq(status, 200, "hardening status")
+    doc = json.loads(body)
+    failing = ["%s (%s)" % (c["json_field"], c["exposure"]) for c in doc["checks"]
+               if c["state"] == "fail"]
+    log("own unit: systemd-analyze %d.%d, unitwatchd %s; failing: %s"
+        % (theirs // 10, theirs % 10, doc["exposure"], ", ".join(failing)))
+    expect_eq(doc["exposure_tenths"], theirs, "own exposure, ours against systemd-analyze")
+    expect(theirs <= OWN_EXPOSURE_TARGET, "own exposure %d.%d is above 1.2"
+           % (theirs // 10, theirs % 10))
 
 
 def s_state_start():
@@ -327,12 +379,10 @@ def s_kill9_state_survives():
         f.write("[Service]\nProtectSystem=yes\n")
     subprocess.run(["systemctl", "daemon-reload"], timeout=120)
     time.sleep(0.3)
-    run(["systemctl", "kill", "-s", "KILL", "uwd-daemon.service"], check=False)
+    run(["systemctl", "kill", "-s", "KILL", DAEMON_UNIT], check=False)
     time.sleep(1)
-    run(["systemctl", "reset-failed", "uwd-daemon.service"], check=False)
-    run(["systemd-run", "--quiet", "--unit=uwd-daemon", "-p", "Type=notify",
-         "-p", "WatchdogSec=60", "--", UNITWATCHD, "--listen", "127.0.0.1:%d" % PORT,
-         "--interval", "5"], timeout=180)
+    # Restart=on-failure brings it back by itself; start waits for that (or starts it now).
+    start_daemon()
     after = drift_events(DRIFT_UNIT)
     old = [(e["time"], e["check"], e["kind"]) for e in before]
     kept = [(e["time"], e["check"], e["kind"]) for e in after]
@@ -380,7 +430,7 @@ def s_idle_no_bus_calls():
     log("idle 30 s, %d scrapes: %d method calls from %s: %s" % (scrapes, len(calls), unique,
                                                                  sorted(set(calls))))
     if calls:
-        why = run(["journalctl", "-u", "uwd-daemon.service", "--no-pager", "-o", "cat",
+        why = run(["journalctl", "-u", DAEMON_UNIT, "--no-pager", "-o", "cat",
                    "--since", "-40s"], check=False)
         log("\n".join(line for line in why.splitlines()
                       if "invalidated" in line or "reading" in line or "GetAll" in line))
@@ -431,7 +481,7 @@ def s_daemon_reexec():
 def s_dbus_restart():
     run(["systemctl", "restart", "dbus.service"], timeout=120)
     wait_serving_and_sees("uwd-after-dbus", "dbus restart", timeout=90)
-    expect_eq(run(["systemctl", "is-active", "uwd-daemon.service"], check=False).strip(),
+    expect_eq(run(["systemctl", "is-active", DAEMON_UNIT], check=False).strip(),
               "active", "the daemon survived")
 
 
@@ -453,6 +503,7 @@ def s_metrics():
 
 SCENARIOS = [
     ("daemon-ready", s_daemon_ready),
+    ("own-unit-exposure", s_own_exposure),
     ("state-start", s_state_start),
     ("state-stop", s_state_stop),
     ("state-failed", s_state_failed),
@@ -488,8 +539,8 @@ def main():
             lines.append("FAIL %s: %s" % (name, e))
             ready = name != "daemon-ready"
         log(lines[-1])
-    log("---- journal of uwd-daemon.service ----")
-    log("\n".join(line for line in run(["journalctl", "-u", "uwd-daemon.service", "--no-pager",
+    log("---- journal of %s ----" % DAEMON_UNIT)
+    log("\n".join(line for line in run(["journalctl", "-u", DAEMON_UNIT, "--no-pager",
                                         "-o", "short-monotonic"], check=False).splitlines()
                   if "treating it as absent" not in line)[-6000:])
     with open(RESULTS, "a") as f:
