@@ -57,7 +57,7 @@ while read -r name; do
                 echo "${line:-FAIL $name: no result (VM failed, see above)}"
                 failed=$((failed + 1))
         fi
-done < <(for s in "$HERE"/scenarios/collect.py "$HERE"/scenarios/daemon.py; do python3 "$s" --list; done)
+done < <(for s in "$HERE"/scenarios/s[0-9][0-9]_*.py; do python3 "$s" --list; done)
 
 # The running daemon's /metrics (bus mode: unit states, restarts) through promtool here.
 if command -v promtool >/dev/null; then

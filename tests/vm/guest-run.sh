@@ -41,10 +41,11 @@ else
         echo "$UNITWATCHD is missing"
 fi
 
-section "scenarios: one-shot snapshots"
+# Every suite scenarios/sNN_*.py, in name order: s10 one-shot snapshots, s20 the running
+# daemon, then the later tiers (each brings the daemon up itself if it needs it).
 rc=0
-python3 "$SHARE/scenarios/collect.py" || rc=1
-
-section "scenarios: the running daemon"
-python3 "$SHARE/scenarios/daemon.py" || rc=1
+for suite in "$SHARE"/scenarios/s[0-9][0-9]_*.py; do
+        section "scenarios: $(basename "$suite")"
+        python3 "$suite" || rc=1
+done
 exit $rc

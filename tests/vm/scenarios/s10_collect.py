@@ -9,7 +9,7 @@ services, one snapshot, because the guest runs under TCG, 15-30x slower than the
 
 Prints one line per scenario, "PASS name" or "FAIL name: reason", and writes the same
 lines to $UNITWATCH_RESULTS (default /mnt/host/results.txt) for check.sh to count.
-`collect.py --list` prints the scenario names (check.sh uses it on the host to notice
+`s10_collect.py --list` prints the scenario names (check.sh uses it on the host to notice
 scenarios that never reported). Exit status: 0 if every scenario passed, 1 otherwise.
 """
 

@@ -6,7 +6,7 @@ capabilities), following units over the real system bus and serving HTTP.
 Checks that state changes reach /api/v1/units/{unit} within 2 s, that an idle daemon makes no
 ListUnits or GetAll calls while it is scraped, and that it survives `systemctl
 daemon-reexec` and a restart of dbus. Results are appended to $UNITWATCH_RESULTS like
-collect.py's; `daemon.py --list` prints the scenario names.
+s10_collect.py's; `s20_daemon.py --list` prints the scenario names.
 """
 
 import json
@@ -19,7 +19,7 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from collect import CheckFailed, expect, expect_eq, log, run, start_transient  # noqa: E402
+from s10_collect import CheckFailed, expect, expect_eq, log, run, start_transient  # noqa: E402
 
 UNITWATCHD = os.environ.get("UNITWATCHD", "/mnt/host/unitwatchd")
 RESULTS = os.environ.get("UNITWATCH_RESULTS", "/mnt/host/results.txt")
