@@ -41,11 +41,12 @@ else
         echo "$UNITWATCHD is missing"
 fi
 
-# Every suite scenarios/sNN_*.py, in name order: s10 one-shot snapshots, s20 the running
-# daemon, then the later tiers (each brings the daemon up itself if it needs it).
+# The suites in suites.txt (check.sh: scenarios/sNN_*.py in name order): s10 one-shot
+# snapshots, s20 the running daemon, then the later tiers (each brings the daemon up itself
+# if it needs it).
 rc=0
-for suite in "$SHARE"/scenarios/s[0-9][0-9]_*.py; do
-        section "scenarios: $(basename "$suite")"
-        python3 "$suite" || rc=1
-done
+while read -r suite; do
+        section "scenarios: $suite"
+        python3 "$SHARE/scenarios/$suite.py" || rc=1
+done <"$SHARE/suites.txt"
 exit $rc
