@@ -396,10 +396,6 @@ static rlim_t nofile_limit(void)
 }
 
 /*
- * Whether n units fit under RLIMIT_NOFILE with budget file fds kept: each handle also keeps
- * its directory fd, which the budget does not count.
- */
-/*
  * The reader's budget counts the handles' directory fds too, so unitwatch holds at most the
  * budget, or one fd per unit when units outnumber it; the floor holds at most the budget.
  */
@@ -569,7 +565,8 @@ static int floor_open(const char *root, unsigned n, unsigned budget, struct floo
                         r = negative_errno();
                         break;
                 }
-                for (size_t k = 0; k < N_FILES && f.kept < budget; k++) {
+                /* Like the reader's, the budget counts the directory fds held too. */
+                for (size_t k = 0; k < N_FILES && f.kept + n < budget; k++) {
                         int fd = openat(f.dir_fds[u], cg_file_names[k], O_RDONLY | O_CLOEXEC);
 
                         if (fd < 0) {
