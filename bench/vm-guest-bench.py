@@ -44,8 +44,14 @@ while len(sh("systemctl", "list-units", "--no-legend", "--state=active",
 print("%d services up after %.1f s" % (N, time.monotonic() - t0), flush=True)
 
 t0 = time.monotonic()
-sh("systemd-run", "--quiet", "--unit=uwd-bench", "-p", "Type=notify", "--",
-   os.path.join(SHARE, "unitwatchd"), "--listen", "127.0.0.1:%d" % PORT, "--interval", "10")
+try:
+    sh("systemd-run", "--quiet", "--unit=uwd-bench", "-p", "Type=notify", "--",
+       os.path.join(SHARE, "unitwatchd"), "--listen", "127.0.0.1:%d" % PORT, "--interval", "10")
+except subprocess.CalledProcessError:
+    print(sh("systemctl", "status", "--no-pager", "-l", "uwd-bench.service", check=False))
+    print(sh("journalctl", "-u", "uwd-bench.service", "--no-pager", "-o", "short-monotonic",
+             check=False))
+    raise
 first = time.monotonic() - t0
 pid = sh("systemctl", "show", "-p", "MainPID", "--value", "uwd-bench.service").strip()
 
