@@ -2,7 +2,7 @@
 # ASan+UBSan; `make vm-check` runs the VM tier; `make bench` the collection benchmark.
 VERSION   := 0.1.0
 CC        ?= cc
-PKGS      := libsystemd libmicrohttpd jansson zlib
+PKGS      := libsystemd libmicrohttpd jansson zlib libcurl
 WARNINGS  := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
              -Wvla -Wwrite-strings -Wimplicit-fallthrough -Werror
 CFLAGS    ?= -O2 -g

@@ -38,6 +38,7 @@ int cfg_init(struct uw_config *c)
                 .log_level = LOG_LEVEL_INFO,
                 .unit_types = UNIT_SERVICE,
         };
+        alert_config_init(&c->alerts);
         c->cgroup_root = strdup("/sys/fs/cgroup");
         c->sysfs_root = strdup("/sys");
         c->state_dir = strdup("/var/lib/unitwatch");
@@ -57,6 +58,7 @@ void cfg_release(struct uw_config *c)
         free(c->sysfs_root);
         free(c->bus_address);
         free(c->state_dir);
+        alert_config_release(&c->alerts);
         *c = (struct uw_config){};
 }
 
@@ -283,6 +285,8 @@ static int load_hardening(struct uw_config *c, json_t *v, char *err, size_t err_
 
 static int load_key(struct uw_config *c, const char *key, json_t *v, char *err, size_t err_size)
 {
+        if (streq(key, "alerts"))
+                return alert_config_load(&c->alerts, v, err, err_size);
         if (streq(key, "listen")) {
                 int r = set_string_list(c->listen, CFG_LISTEN_MAX, v, key, err, err_size);
                 char host[64];
@@ -343,7 +347,8 @@ static int load_key(struct uw_config *c, const char *key, json_t *v, char *err, 
                 return load_hardening(c, v, err, err_size);
         (void)snprintf(err, err_size,
                        "unknown key '%s' (known: listen, interval, cgroup_root, sysfs_root, "
-                       "state_dir, bus, no_bus, log_level, units, memory_stat_all, hardening)",
+                       "state_dir, bus, no_bus, log_level, units, memory_stat_all, hardening, "
+                       "alerts)",
                        key);
         return -EINVAL;
 }

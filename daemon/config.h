@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "alert_config.h"
+
 #define CFG_LISTEN_MAX     8
 #define CFG_GLOBS_MAX      64
 #define CFG_DEFAULT_PORT   9839
@@ -34,6 +36,7 @@ struct uw_config {
          */
         char *accept_units[CFG_GLOBS_MAX + 1];
         char *accept_checks[CFG_GLOBS_MAX + 1];
+        struct alert_config alerts; /* the "alerts" object: rules, overrides, Alertmanager */
 };
 
 /* Fills defaults. -ENOMEM on failure. */

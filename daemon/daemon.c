@@ -14,6 +14,8 @@
 #include "../hardening/scorer.h"
 #include "../web/http.h"
 #include "../web/render.h"
+#include "alert_push.h"
+#include "alerts.h"
 #include "collector.h"
 #include "history.h"
 #include "log.h"
@@ -39,19 +41,24 @@ struct uw_daemon {
         struct uw_store store;
         struct uw_history *history;
         struct scorer *scorer;
+        struct alert_engine *alerts;
+        struct alert_push *push;
         struct http_context http_ctx;
         struct http_server *http[CFG_LISTEN_MAX];
         unsigned failed_cycles;
 };
 
 int uw_collect_and_render(struct uw_collector *c, const struct unit_watch *watch,
-                          struct scorer *scorer, const struct uw_config *cfg,
-                          const struct uw_snapshot *prev, struct uw_snapshot **ret)
+                          struct scorer *scorer, struct alert_engine *alerts,
+                          struct alert_push *push, const struct uw_config *cfg,
+                          const struct uw_snapshot *prev, struct uw_snapshot **ret,
+                          int *ret_transitions)
 {
         struct render_opts o = {.memory_stat_all = cfg->memory_stat_all, .rates = true};
         _cleanup_free_ struct unit_exposure *exposures = NULL;
+        _cleanup_free_ struct alert_push_stat *am = NULL;
         struct uw_snapshot *s;
-        int r;
+        int r, transitions = 0;
 
         /* The latest scores (a pass behind when properties just changed). */
         if (scorer && scorer_enabled(scorer) &&
@@ -62,6 +69,17 @@ int uw_collect_and_render(struct uw_collector *c, const struct unit_watch *watch
                   : uw_collector_collect(c, prev, &s);
         if (r < 0)
                 return r;
+        if (alerts) {
+                /* Alerts are part of the snapshot: /metrics and /api/v1/alerts agree. */
+                s->alerts_enabled = true;
+                transitions = alert_engine_evaluate(alerts, s, o.exposures, o.n_exposures);
+                if (transitions < 0 || alert_engine_list(alerts, &s->alerts, &s->n_alerts) < 0) {
+                        uw_snapshot_unref(s);
+                        return -ENOMEM;
+                }
+        }
+        if (push && alert_push_stats(push, &am, &o.n_alertmanagers) >= 0)
+                o.alertmanagers = am;
         /* JSON is rendered per request (filters, one unit); /metrics once here. */
         r = render_prom(s, &o, &s->metrics, &s->metrics_len);
         if (r < 0) {
@@ -69,6 +87,8 @@ int uw_collect_and_render(struct uw_collector *c, const struct unit_watch *watch
                 return r;
         }
         *ret = s;
+        if (ret_transitions)
+                *ret_transitions = transitions;
         return 0;
 }
 
@@ -97,12 +117,13 @@ static void collect_cycle(struct uw_daemon *d)
 {
         _cleanup_(uw_snapshot_unrefp) struct uw_snapshot *prev = uw_store_get(&d->store);
         struct uw_snapshot *s;
-        int r;
+        int r, transitions = 0;
 
         /* With the bus, the first snapshot waits for the first full ListUnits + GetAll. */
         if (d->watch && !unit_watch_synced(d->watch))
                 return;
-        r = uw_collect_and_render(d->collector, d->watch, d->scorer, d->cfg, prev, &s);
+        r = uw_collect_and_render(d->collector, d->watch, d->scorer, d->alerts, d->push, d->cfg,
+                                  prev, &s, &transitions);
         if (r < 0) {
                 /* Keep serving the last good snapshot; say so once per streak of failures. */
                 if (d->failed_cycles++ == 0)
@@ -125,6 +146,8 @@ static void collect_cycle(struct uw_daemon *d)
                 log_warning("out of memory while recording the sample history");
         if (d->scorer)
                 scorer_submit(d->scorer, s);
+        if (d->push)
+                alert_push_submit(d->push, s->alerts, s->n_alerts, transitions > 0);
         uw_store_publish(&d->store, s);
 }
 
@@ -212,6 +235,10 @@ static int on_sighup(sd_event_source *src, const struct signalfd_siginfo *si, vo
         log_max_level = next.log_level;
         if (d->scorer)
                 (void)scorer_set_accepted(d->scorer, next.accept_units, next.accept_checks);
+        if (alert_engine_set_config(d->alerts, &next.alerts) < 0 ||
+            alert_push_set_config(d->push, &next.alerts) < 0)
+                log_warning("SIGHUP: out of memory applying the alert settings; some old ones "
+                            "stay");
         /* What needs a restart stays as it runs. */
         next.no_bus = cur->no_bus;
         cfg_release(cur);
@@ -264,6 +291,8 @@ static void daemon_release(struct uw_daemon *d)
         for (size_t i = 0; i < CFG_LISTEN_MAX; i++)
                 http_server_stop(d->http[i]);
         uw_collector_free(d->collector);
+        alert_push_free(d->push);
+        alert_engine_free(d->alerts);
         d->change_timer = sd_event_source_disable_unref(d->change_timer);
         unit_watch_free(d->watch);
         scorer_free(d->scorer);
@@ -306,6 +335,15 @@ static int daemon_setup(struct uw_daemon *d, const char *cgroup_root)
                 r = sd_event_set_watchdog(d->event, true);
         if (r < 0)
                 return log_error_errno(r, "cannot set up signal handling: %m");
+
+        r = alert_engine_new(&d->cfg->alerts, &d->alerts);
+        if (r >= 0)
+                r = alert_push_new(&d->cfg->alerts, &d->push);
+        if (r < 0)
+                return log_error_errno(r, "cannot set up alerting: %m");
+        if (d->cfg->alerts.alertmanager_urls[0])
+                log_info("pushing alerts to %s%s", d->cfg->alerts.alertmanager_urls[0],
+                         d->cfg->alerts.alertmanager_urls[1] ? " and more" : "");
 
         connect_bus(d, cgroup_root);
 

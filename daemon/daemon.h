@@ -23,11 +23,19 @@ typedef int (*uw_config_loader)(void *userdata, struct uw_config *ret, char *err
 int uw_daemon_run(struct uw_config *cfg, const char *cgroup_root, uw_config_loader load,
                   void *userdata);
 
-/* Collects one snapshot and renders both outputs into it (shared with --once). */
+/*
+ * Collects one snapshot, evaluates the alert rules on it (when alerts is not NULL; the
+ * number of firing/resolved transitions goes to *ret_transitions) and renders /metrics into
+ * it. push, when not NULL, provides the Alertmanager counters for /metrics.
+ */
 struct uw_collector;
 struct uw_snapshot;
 struct unit_watch;
 struct scorer;
+struct alert_engine;
+struct alert_push;
 int uw_collect_and_render(struct uw_collector *c, const struct unit_watch *watch,
-                          struct scorer *scorer, const struct uw_config *cfg,
-                          const struct uw_snapshot *prev, struct uw_snapshot **ret);
+                          struct scorer *scorer, struct alert_engine *alerts,
+                          struct alert_push *push, const struct uw_config *cfg,
+                          const struct uw_snapshot *prev, struct uw_snapshot **ret,
+                          int *ret_transitions);

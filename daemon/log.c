@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <systemd/sd-journal.h>
 
 #include "util.h"
@@ -66,4 +67,41 @@ int log_internal(int level, int error, const char *unit, const char *fmt, ...)
                 (void)fprintf(stderr, "<%d>%s\n", level, msg);
         }
         return -e;
+}
+
+/* Up to this many extra fields; more are dropped. */
+#define LOG_FIELDS_MAX 8
+
+int log_internal_fields(int level, const char *unit, const char *const *fields, const char *fmt,
+                        ...)
+{
+        char msg[2048], message[2060], prio[16], bufs[LOG_FIELDS_MAX + 2][512];
+        struct iovec iov[LOG_FIELDS_MAX + 3];
+        size_t n = 0;
+        va_list ap;
+
+        va_start(ap, fmt);
+        (void)vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+
+        if (!log_to_journal) {
+                (void)fprintf(stderr, "<%d>%s\n", level, msg);
+                return 0;
+        }
+        (void)snprintf(message, sizeof(message), "MESSAGE=%s", msg);
+        iov[n++] = (struct iovec){message, strlen(message)};
+        (void)snprintf(prio, sizeof(prio), "PRIORITY=%d", level);
+        iov[n++] = (struct iovec){prio, strlen(prio)};
+        if (unit) {
+                (void)snprintf(bufs[1], sizeof(bufs[1]), "UNIT=%s", unit);
+                iov[n++] = (struct iovec){bufs[1], strlen(bufs[1])};
+        }
+        for (size_t i = 0; fields && fields[i] && fields[i + 1] && i / 2 < LOG_FIELDS_MAX; i += 2) {
+                char *b = bufs[2 + i / 2];
+
+                (void)snprintf(b, sizeof(bufs[0]), "%s=%s", fields[i], fields[i + 1]);
+                iov[n++] = (struct iovec){b, strlen(b)};
+        }
+        (void)sd_journal_sendv(iov, (int)n);
+        return 0;
 }

@@ -32,6 +32,13 @@ void log_open(void);
 int log_internal(int level, int error, const char *unit, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
 
+/*
+ * Like log_internal() with extra journal fields: fields is a NULL-terminated list of name,
+ * value pairs ("ALERTNAME", "OOMKilled", ...). On a terminal only the message is written.
+ */
+int log_internal_fields(int level, const char *unit, const char *const *fields, const char *fmt,
+                        ...) __attribute__((format(printf, 4, 5)));
+
 #define log_full_errno(level, error, unit, ...)                                                    \
         ({                                                                                         \
                 int _l = (level), _e = (error);                                                    \

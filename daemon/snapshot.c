@@ -57,6 +57,7 @@ void uw_snapshot_unref(struct uw_snapshot *s)
         free(s->metrics);
         free(s->json);
         free(s->metrics_gzip);
+        free(s->alerts);
         (void)pthread_mutex_destroy(&s->gzip_lock);
         free(s);
 }

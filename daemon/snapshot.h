@@ -16,6 +16,7 @@
 #include "../collectors/blockdev.h"
 #include "../collectors/cg_sample.h"
 #include "../collectors/unit_props.h"
+#include "alerts.h"
 
 enum uw_io_rate {
         UW_IO_READ_BYTES,
@@ -63,6 +64,10 @@ struct uw_snapshot {
         size_t metrics_len;
         char *json; /* the whole snapshot as JSON, rendered once */
         size_t json_len;
+
+        bool alerts_enabled;     /* the daemon evaluates alerts (not --once) */
+        struct uw_alert *alerts; /* pending, firing and recently resolved, by unit then rule */
+        size_t n_alerts;
 
         pthread_mutex_t gzip_lock; /* guards the lazily compressed copy below */
         char *metrics_gzip;

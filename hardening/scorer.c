@@ -372,6 +372,32 @@ static double realtime_now(void)
         return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Compares a unit's current checks with its baseline; fills regressed_checks and regressed. */
+static void compare_with_baseline(struct scorer *s, const char *unit,
+                                  const struct drift_baseline *cur, struct unit_exposure *x)
+{
+        struct drift_baseline b = {};
+        bool changed = false;
+
+        x->regressed_checks = 0;
+        x->regressed = false;
+        if (!s->drift || drift_store_get_baseline(s->drift, unit, &b) < 0)
+                return;
+        for (size_t i = 0; i < cur->n_checks; i++) {
+                const struct drift_baseline_check *c = &cur->checks[i];
+                const struct drift_baseline_check *o = find_check(&b, c->json_field);
+
+                if (!o || (o->state == c->state && streq(o->value, c->value)) ||
+                    accepted(s, unit, c->json_field))
+                        continue;
+                changed = true;
+                if (c->state == SCORE_FAIL && o->state != SCORE_FAIL)
+                        x->regressed_checks++;
+        }
+        x->regressed = x->regressed_checks > 0 || (changed && cur->exposure > b.exposure);
+        drift_baseline_release(&b);
+}
+
 /*
  * After a unit was scored: compare with its last scored state (in memory, or from the state
  * directory after a restart) and record what changed; the first score ever seen becomes
@@ -413,6 +439,7 @@ static void track_drift(struct scorer *s, const struct uw_unit *u, const struct 
         if (prev)
                 record_drift(s, u, prev, &cur, e->e.has_baseline ? e->e.baseline_exposure : 0, e,
                              now);
+        compare_with_baseline(s, u->name, &cur, &e->e);
         if (have_stored)
                 drift_baseline_release(&stored);
 
@@ -696,6 +723,8 @@ int scorer_accept_baseline(struct scorer *s, const char *unit, unsigned *ret_exp
                 if (e) {
                         e->e.has_baseline = true;
                         e->e.baseline_exposure = b.exposure;
+                        e->e.regressed_checks = 0;
+                        e->e.regressed = false;
                 }
                 (void)pthread_mutex_unlock(&s->lock);
                 log_full_errno(LOG_LEVEL_NOTICE, 0, unit,

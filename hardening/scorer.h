@@ -80,6 +80,13 @@ struct unit_exposure {
         bool has_baseline;
         unsigned baseline_exposure; /* tenths */
         unsigned regressions;       /* drift events of kind regression, ever */
+        /*
+         * Against the baseline, leaving accepted exceptions aside: checks failing now that did
+         * not fail then, and whether the unit is less hardened at all (such a check, or a
+         * higher exposure from a changed setting).
+         */
+        unsigned regressed_checks;
+        bool regressed;
 };
 
 /* A copy of every unit's exposure, sorted by name; caller frees *ret. */

@@ -10,6 +10,7 @@
 
 #include "../daemon/util.h"
 #include "render.h"
+#include "render_alerts.h"
 #include "url.h"
 
 #define UNITS_PATH   "/api/v1/units"
@@ -266,11 +267,50 @@ static int handle_drift(struct scorer *sc, const char *query, struct api_respons
                                  (json_int_t)drift_store_dropped(d)));
 }
 
+/* /api/v1/alerts: the snapshot's alerts; filters ?state=, ?unit= (a glob), ?alertname=. */
+static int handle_alerts(const struct uw_snapshot *s, const char *query, struct api_response *ret)
+{
+        _cleanup_free_ char *state = NULL, *unit = NULL, *alertname = NULL;
+        json_t *list;
+
+        if (!s->alerts_enabled)
+                return respond_error(ret, 404, "alerts are evaluated by the running daemon only");
+        if (url_query_get(query, "state", &state) < 0 || url_query_get(query, "unit", &unit) < 0 ||
+            url_query_get(query, "alertname", &alertname) < 0)
+                return respond_error(ret, 400, "malformed query");
+        if (state && !streq(state, "pending") && !streq(state, "firing") &&
+            !streq(state, "resolved"))
+                return respond_error(ret, 400,
+                                     "unknown 'state': expected pending, firing or resolved");
+        if (alertname && alert_rule_from_string(alertname) < 0)
+                return respond_error(ret, 400, "unknown 'alertname'");
+        list = json_array();
+        if (!list)
+                return -ENOMEM;
+        for (size_t i = 0; i < s->n_alerts; i++) {
+                const struct uw_alert *a = &s->alerts[i];
+
+                if ((state && !streq(state, alert_state_to_string(a->state))) ||
+                    (unit && fnmatch(unit, a->unit, FNM_NOESCAPE) != 0) ||
+                    (alertname && !streq(alertname, alert_rule_to_string(a->rule))))
+                        continue;
+                if (json_array_append_new(list, render_json_alert(a)) < 0) {
+                        json_decref(list);
+                        return -ENOMEM;
+                }
+        }
+        return respond(
+                ret, 200,
+                json_pack("{s:o, s:o}", "time", render_json_time(s->realtime), "alerts", list));
+}
+
 int api_handle(const struct uw_snapshot *s, struct uw_history *h, struct scorer *sc,
                const char *path, const char *query, struct api_response *ret)
 {
         if (streq(path, "/api/v1/drift"))
                 return handle_drift(sc, query, ret);
+        if (streq(path, "/api/v1/alerts"))
+                return handle_alerts(s, query, ret);
         if (streq(path, UNITS_PATH))
                 return handle_list(s, query, ret);
         if (strncmp(path, UNITS_PREFIX, strlen(UNITS_PREFIX)) == 0)

@@ -12,6 +12,7 @@
 #include "../daemon/snapshot.h"
 
 struct unit_exposure;
+struct alert_push_stat;
 
 struct render_opts {
         bool memory_stat_all; /* /metrics: every memory.stat key, not just the core set */
@@ -19,6 +20,9 @@ struct render_opts {
         /* /metrics: hardening scores, sorted by name (from scorer_exposures()); may be NULL */
         const struct unit_exposure *exposures;
         size_t n_exposures;
+        /* /metrics: Alertmanager delivery counters; may be NULL */
+        const struct alert_push_stat *alertmanagers;
+        size_t n_alertmanagers;
 };
 
 #define PROM_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../daemon/alert_push.h"
 #include "../daemon/util.h"
 #include "../hardening/scorer.h"
 #include "escape.h"
@@ -360,6 +361,20 @@ static void render_unit_props(FILE *f, const struct uw_snapshot *s)
                 end_u64(f, u->props.n_restarts);
         }
 
+        name = "unitwatch_unit_result";
+        header(f, name, "gauge",
+               "Always 1: the unit's last Result (success, exit-code, signal, oom-kill, ...) as a "
+               "label; it outlives the cgroup, so an OOM kill stays visible.");
+        for (size_t i = 0; i < s->n_units; i++) {
+                const struct uw_unit *u = &s->units[i];
+
+                if (!u->has_props || !u->props.result)
+                        continue;
+                begin(f, name, u);
+                label(f, "result", u->props.result);
+                end_u64(f, 1);
+        }
+
         name = "unitwatch_unit_info";
         header(f, name, "gauge", "Always 1: the unit's type, slice and sub-state as labels.");
         for (size_t i = 0; i < s->n_units; i++) {
@@ -426,11 +441,72 @@ static void render_hardening(FILE *f, const struct render_opts *o)
                 (void)fprintf(f, "} %u.%u\n", o->exposures[i].baseline_exposure / 10,
                               o->exposures[i].baseline_exposure % 10);
         }
+        name = "unitwatch_hardening_regressed_checks";
+        header(f, name, "gauge",
+               "Checks that fail now but did not in the unit's baseline (accepted exceptions "
+               "left out).");
+        for (size_t i = 0; i < o->n_exposures; i++) {
+                if (!o->exposures[i].has_baseline)
+                        continue;
+                exposure_begin(f, name, o->exposures[i].name);
+                end_u64(f, o->exposures[i].regressed_checks);
+        }
         name = "unitwatch_hardening_regressions_total";
         header(f, name, "counter", "Hardening changes that made the unit more exposed.");
         for (size_t i = 0; i < o->n_exposures; i++) {
                 exposure_begin(f, name, o->exposures[i].name);
                 end_u64(f, o->exposures[i].regressions);
+        }
+}
+
+static void render_alerts(FILE *f, const struct uw_snapshot *s, const struct render_opts *o)
+{
+        const char *name = "unitwatch_alert_active";
+        unsigned counts[_ALERT_STATE_MAX] = {};
+
+        if (!s->alerts_enabled)
+                return;
+        header(f, name, "gauge", "1 for every firing alert of the built-in rules.");
+        for (size_t i = 0; i < s->n_alerts; i++) {
+                const struct uw_alert *a = &s->alerts[i];
+
+                counts[a->state]++;
+                if (a->state != ALERT_FIRING)
+                        continue;
+                (void)fprintf(f, "%s{alertname=\"%s\",unit=\"", name,
+                              alert_rule_to_string(a->rule));
+                prom_write_label_value(f, a->unit);
+                (void)fprintf(f, "\",severity=\"%s\"} 1\n", alert_severity_to_string(a->severity));
+        }
+        name = "unitwatch_alerts";
+        header(f, name, "gauge", "Alerts listed at /api/v1/alerts, by state.");
+        for (int k = 0; k < _ALERT_STATE_MAX; k++)
+                (void)fprintf(f, "%s{state=\"%s\"} %u\n", name,
+                              alert_state_to_string((enum alert_state)k), counts[k]);
+
+        if (!o->alertmanagers)
+                return;
+        name = "unitwatch_alertmanager_notifications_total";
+        header(f, name, "counter", "Requests to Alertmanager it accepted, per configured URL.");
+        for (size_t i = 0; i < o->n_alertmanagers; i++) {
+                (void)fprintf(f, "%s{alertmanager=\"", name);
+                prom_write_label_value(f, o->alertmanagers[i].url);
+                (void)fprintf(f, "\"} %" PRIu64 "\n", o->alertmanagers[i].sent);
+        }
+        name = "unitwatch_alertmanager_notifications_failed_total";
+        header(f, name, "counter",
+               "Requests to Alertmanager that failed (no connection, timeout, an error status).");
+        for (size_t i = 0; i < o->n_alertmanagers; i++) {
+                (void)fprintf(f, "%s{alertmanager=\"", name);
+                prom_write_label_value(f, o->alertmanagers[i].url);
+                (void)fprintf(f, "\"} %" PRIu64 "\n", o->alertmanagers[i].failed);
+        }
+        name = "unitwatch_alertmanager_up";
+        header(f, name, "gauge", "1 when the last request to this Alertmanager succeeded.");
+        for (size_t i = 0; i < o->n_alertmanagers; i++) {
+                (void)fprintf(f, "%s{alertmanager=\"", name);
+                prom_write_label_value(f, o->alertmanagers[i].url);
+                (void)fprintf(f, "\"} %d\n", o->alertmanagers[i].up ? 1 : 0);
         }
 }
 
@@ -482,6 +558,7 @@ int render_prom(const struct uw_snapshot *s, const struct render_opts *o, char *
                      offsetof(struct cg_sample, has_pids_events), "event");
         render_pressure(f, s);
         render_hardening(f, o);
+        render_alerts(f, s, o);
 
         if (fclose(f) != 0) {
                 free(buf);
