@@ -34,7 +34,8 @@ TESTS     := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 SAN_TESTS := $(TEST_SRC:tests/unit/%.c=$(BUILD)/san-tests/%)
 
 .PHONY: all check check-plain check-san check-tsan bench vm-check vm-bench format format-check \
-        promtool-check prometheus-check host-check packaging-check install clean
+        promtool-check prometheus-check host-check alertmanager-check packaging-check \
+        install clean
 all: $(BUILD)/unitwatchd
 
 $(BUILD)/obj/%.o: %.c
@@ -78,7 +79,7 @@ $(BUILD)/san-tests/%: tests/unit/%.c $(BUILD)/libunitwatch-san.a
 
 # Tests run from the top of the tree: they find fixtures under tests/ and ../shared/cases.
 check: check-plain check-san check-tsan promtool-check prometheus-check host-check \
-       packaging-check format-check
+       alertmanager-check packaging-check format-check
 
 check-plain: $(TESTS) $(BUILD)/unitwatchd
 	@set -e; for t in $(TESTS); do echo "== $$t"; $$t --jobs 2; done
@@ -89,6 +90,9 @@ check-san: $(SAN_TESTS) $(BUILD)/unitwatchd-san
 
 host-check: $(BUILD)/unitwatchd
 	tests/daemon-host.sh $(BUILD)/unitwatchd
+
+alertmanager-check: $(BUILD)/unitwatchd
+	python3 tests/alertmanager-host.py $(BUILD)/unitwatchd
 
 prometheus-check: $(BUILD)/unitwatchd
 	tests/prometheus-scrape.sh $(BUILD)/unitwatchd

@@ -506,7 +506,8 @@ static void log_transition(const struct entry *en)
                                 NULL};
         int level = a->state == ALERT_FIRING
                             ? (a->severity == ALERT_CRITICAL ? LOG_LEVEL_ERROR : LOG_LEVEL_WARNING)
-                            : LOG_LEVEL_NOTICE;
+                    : a->state == ALERT_PENDING ? LOG_LEVEL_INFO
+                                                : LOG_LEVEL_NOTICE;
 
         if (level > log_max_level)
                 return;
@@ -531,12 +532,18 @@ static int step(struct entry *en, const struct cond *c, const struct alert_rule_
 {
         switch (en->a.state) {
         case ALERT_PENDING:
-                if (!c->trigger)
+                if (!c->trigger) {
+                        log_debug("alert %s of '%s' no longer pending",
+                                  alert_rule_to_string(en->a.rule), en->a.unit);
                         return -1;
+                }
                 cond_to_alert(en, c);
                 en->last_true_mono = mono;
-                if (mono - en->active_mono < p->for_seconds)
+                if (mono - en->active_mono < p->for_seconds) {
+                        if (mono == en->active_mono)
+                                log_transition(en);
                         return 0;
+                }
                 en->a.state = ALERT_FIRING;
                 en->a.fired_at = real;
                 log_transition(en);
@@ -670,7 +677,7 @@ static int update_tracks(struct alert_engine *e, const struct uw_snapshot *s, do
                 known = j < e->n_tracks && streq(e->tracks[j].name, u->name);
                 if (known) {
                         next[i] = e->tracks[j];
-                        e->tracks[j].name = NULL;
+                        e->tracks[j++].name = NULL;
                 } else {
                         next[i].name = strdup(u->name);
                         if (!next[i].name) {

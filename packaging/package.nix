@@ -8,6 +8,7 @@
   libmicrohttpd,
   jansson,
   zlib,
+  curl,
   criterion,
 }:
 
@@ -32,6 +33,7 @@ stdenv.mkDerivation {
     libmicrohttpd
     jansson
     zlib
+    curl
   ];
   # Linked into the test binaries, so a host library rather than a build tool.
   checkInputs = [ criterion ];

@@ -464,6 +464,31 @@ Test(alerts, a_unit_that_goes_away_resolves_its_alerts)
         run_done(&r);
 }
 
+Test(alerts, many_units_keep_their_own_history)
+{
+        struct run r;
+        struct unit_in u[3] = {
+                {.name = "a.service", .active_state = "active", .result = "success"},
+                {.name = "b.service", .active_state = "active", .result = "success"},
+                {.name = "c.service", .active_state = "active", .result = "success"},
+        };
+
+        run_init(&r, NULL);
+        eval(&r, 0, u, 3, NULL, 0);
+        eval(&r, 10, u, 3, NULL, 0);
+        /* b goes away and comes back with restarts; a and c restart on their own. */
+        u[0].n_restarts = 3;
+        eval(&r, 20, (struct unit_in[]){u[0], u[2]}, 2, NULL, 0);
+        u[1].n_restarts = 5;
+        u[2].n_restarts = 1;
+        eval(&r, 30, u, 3, NULL, 0);
+        cr_assert_eq(find(&r, ALERT_RESTART_LOOP, "a.service")->state, ALERT_FIRING);
+        /* b is new again: its count is where it starts, not a burst of restarts. */
+        cr_assert_null(find(&r, ALERT_RESTART_LOOP, "b.service"));
+        cr_assert_null(find(&r, ALERT_RESTART_LOOP, "c.service"));
+        run_done(&r);
+}
+
 static void load_config(struct alert_config *c, const char *text, char *err, size_t err_size,
                         int want)
 {

@@ -40,7 +40,9 @@ readonly PACKAGES=(
         linux-image-amd64 initramfs-tools kmod zstd
         python3 util-linux procps coreutils
         # runtime libraries of build/unitwatchd
-        libsystemd0 libmicrohttpd12 libjansson4
+        libsystemd0 libmicrohttpd12 libjansson4 libcurl4
+        # the alerting scenarios' peer
+        prometheus-alertmanager
 )
 
 SCRIPT_PATH=$(readlink -f "${BASH_SOURCE[0]}")
