@@ -34,7 +34,7 @@ TESTS     := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 SAN_TESTS := $(TEST_SRC:tests/unit/%.c=$(BUILD)/san-tests/%)
 
 .PHONY: all check check-plain check-san check-tsan bench vm-check vm-bench format format-check \
-        promtool-check prometheus-check host-check packaging-check install clean
+        promtool-check prometheus-check host-check packaging-check rules-check install clean
 all: $(BUILD)/unitwatchd
 
 $(BUILD)/obj/%.o: %.c
@@ -78,7 +78,7 @@ $(BUILD)/san-tests/%: tests/unit/%.c $(BUILD)/libunitwatch-san.a
 
 # Tests run from the top of the tree: they find fixtures under tests/ and ../shared/cases.
 check: check-plain check-san check-tsan promtool-check prometheus-check host-check \
-       packaging-check format-check
+       packaging-check rules-check format-check
 
 check-plain: $(TESTS) $(BUILD)/unitwatchd
 	@set -e; for t in $(TESTS); do echo "== $$t"; $$t --jobs 2; done
@@ -102,6 +102,10 @@ promtool-check: $(BUILD)/unitwatchd
 
 packaging-check: $(BUILD)/unitwatchd
 	tests/packaging-check.sh $(BUILD)/unitwatchd
+
+# The fleet kit: Prometheus rules and their tests, the Grafana dashboard's queries.
+rules-check: $(BUILD)/unitwatchd
+	tests/prometheus-rules.sh $(BUILD)/unitwatchd
 
 bench: $(BUILD)/bench-collect
 	$(BUILD)/bench-collect
