@@ -35,7 +35,7 @@ SAN_TESTS := $(TEST_SRC:tests/unit/%.c=$(BUILD)/san-tests/%)
 
 .PHONY: all check check-plain check-san check-tsan bench vm-check vm-bench format format-check \
         promtool-check prometheus-check host-check alertmanager-check packaging-check \
-        install clean
+        rules-check install clean
 all: $(BUILD)/unitwatchd
 
 $(BUILD)/obj/%.o: %.c
@@ -79,7 +79,7 @@ $(BUILD)/san-tests/%: tests/unit/%.c $(BUILD)/libunitwatch-san.a
 
 # Tests run from the top of the tree: they find fixtures under tests/ and ../shared/cases.
 check: check-plain check-san check-tsan promtool-check prometheus-check host-check \
-       alertmanager-check packaging-check format-check
+       alertmanager-check packaging-check rules-check format-check
 
 check-plain: $(TESTS) $(BUILD)/unitwatchd
 	@set -e; for t in $(TESTS); do echo "== $$t"; $$t --jobs 2; done
@@ -106,6 +106,10 @@ promtool-check: $(BUILD)/unitwatchd
 
 packaging-check: $(BUILD)/unitwatchd
 	tests/packaging-check.sh $(BUILD)/unitwatchd
+
+# The fleet kit: Prometheus rules and their tests, the Grafana dashboard's queries.
+rules-check: $(BUILD)/unitwatchd
+	tests/prometheus-rules.sh $(BUILD)/unitwatchd
 
 bench: $(BUILD)/bench-collect
 	$(BUILD)/bench-collect
