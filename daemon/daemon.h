@@ -15,7 +15,8 @@ typedef int (*uw_config_loader)(void *userdata, struct uw_config *ret, char *err
 
 /*
  * Runs until SIGTERM or SIGINT, taking over *cfg (released on return). SIGHUP reloads it
- * through load: interval, unit selection, log level and metrics options apply at once;
+ * through load: interval, unit selection, log level, metrics options, accepted exceptions
+ * and alert settings apply at once;
  * listen addresses, the cgroup root and the bus need a restart (a warning says so). A broken
  * config is refused with its reason in the log and the running one stays.
  * Returns 0 on a clean stop, -errno when it cannot start.
