@@ -222,6 +222,9 @@ EOF
                  systemd-tmpfiles-clean.timer dpkg-db-backup.timer; do
                 systemctl --root="$R" mask "$u" >/dev/null 2>&1 || true
         done
+        # Alertmanager is there for the alerting scenarios, which start it themselves: its
+        # packaged service fails on a guest without a network (its cluster needs an address).
+        systemctl --root="$R" disable prometheus-alertmanager.service >/dev/null 2>&1 || true
         # A root shell on the serial console without login, for debugging by hand.
         mkdir -p "$R/etc/systemd/system/serial-getty@ttyS0.service.d"
         cat >"$R/etc/systemd/system/serial-getty@ttyS0.service.d/autologin.conf" <<'EOF'
