@@ -280,11 +280,18 @@ static void rule_regression(const struct uw_unit *u, const struct unit_exposure 
                 return;
         c->trigger = c->hold = true;
         c->value = x->exposure / 10.0;
-        (void)snprintf(c->summary, sizeof(c->summary),
-                       "'%s' is less hardened than its baseline: exposure %u.%u, baseline %u.%u, "
-                       "%u check(s) newly failing",
-                       u->name, x->exposure / 10, x->exposure % 10, x->baseline_exposure / 10,
-                       x->baseline_exposure % 10, x->regressed_checks);
+        if (x->regressed_checks > 0)
+                (void)snprintf(c->summary, sizeof(c->summary),
+                               "'%s' is less hardened than its baseline: %u check(s) newly "
+                               "failing, exposure %u.%u (baseline %u.%u)",
+                               u->name, x->regressed_checks, x->exposure / 10, x->exposure % 10,
+                               x->baseline_exposure / 10, x->baseline_exposure % 10);
+        else
+                (void)snprintf(c->summary, sizeof(c->summary),
+                               "'%s' is less hardened than its baseline: a changed setting raised "
+                               "its exposure to %u.%u (baseline %u.%u)",
+                               u->name, x->exposure / 10, x->exposure % 10,
+                               x->baseline_exposure / 10, x->baseline_exposure % 10);
         (void)snprintf(c->description, sizeof(c->description),
                        "A sandboxing setting got weaker (a drop-in, an upgrade, a new "
                        "generation). /api/v1/drift?unit= says which setting changed and in which "
@@ -326,7 +333,8 @@ static void rule_throttled(const struct uw_unit *u, const struct track *t,
                 else
                         break;
         }
-        if (first == last || last->periods <= first->periods)
+        /* Too short a span says little: wait for half a window of history. */
+        if (first == last || last->periods <= first->periods || last->t - first->t < p->window / 2)
                 return;
         c->value = (double)(last->throttled - first->throttled) /
                    (double)(last->periods - first->periods);
