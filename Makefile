@@ -34,7 +34,7 @@ TESTS     := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 SAN_TESTS := $(TEST_SRC:tests/unit/%.c=$(BUILD)/san-tests/%)
 
 .PHONY: all check check-plain check-san check-tsan bench vm-check vm-bench format format-check \
-        promtool-check prometheus-check host-check alertmanager-check packaging-check \
+        promtool-check prometheus-check host-check alertmanager-check packaging-check nix-check \
         install clean
 all: $(BUILD)/unitwatchd
 
@@ -79,7 +79,7 @@ $(BUILD)/san-tests/%: tests/unit/%.c $(BUILD)/libunitwatch-san.a
 
 # Tests run from the top of the tree: they find fixtures under tests/ and ../shared/cases.
 check: check-plain check-san check-tsan promtool-check prometheus-check host-check \
-       alertmanager-check packaging-check format-check
+       alertmanager-check packaging-check nix-check format-check
 
 check-plain: $(TESTS) $(BUILD)/unitwatchd
 	@set -e; for t in $(TESTS); do echo "== $$t"; $$t --jobs 2; done
@@ -106,6 +106,11 @@ promtool-check: $(BUILD)/unitwatchd
 
 packaging-check: $(BUILD)/unitwatchd
 	tests/packaging-check.sh $(BUILD)/unitwatchd
+
+# The Nix package and NixOS module: they parse, the module's sandbox is the unit's; with
+# NIXPKGS_LIB set to a nixpkgs lib/ directory, the module is also evaluated for real.
+nix-check: $(BUILD)/unitwatchd
+	UNITWATCHD=$(BUILD)/unitwatchd tests/nix/check.sh
 
 bench: $(BUILD)/bench-collect
 	$(BUILD)/bench-collect
