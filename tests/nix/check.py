@@ -323,6 +323,9 @@ def check_eval(unit_path, eval_path, unitwatchd=None):
     if not any("at most 8" in m for m in many["failedAssertions"]):
         fail(f"tooManyUrls: nine Alertmanager URLs pass: {many['failedAssertions']}")
 
+    expect("allowedIPs: addresses and prefixes accepted, a host name and a space refused",
+           result["allowedIPsAccepted"], [True, False, False])
+
     unchecked = result["unchecked"]
     cfg = config_of("unchecked", unchecked["service"]["serviceConfig"].get("ExecStart", ""),
                     unitwatchd, workdir, checked=False)

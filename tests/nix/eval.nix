@@ -133,6 +133,33 @@ in
     );
   };
 
+  # allowedIPs takes what systemd's IPAddressAllow= takes, host names excepted: whether each
+  # list evaluates.
+  allowedIPsAccepted =
+    map
+      (
+        ips:
+        (builtins.tryEval (
+          builtins.deepSeq
+            (evalWith {
+              enable = true;
+              allowedIPs = ips;
+            }).service.serviceConfig.IPAddressAllow
+            true
+        )).success
+      )
+      [
+        [
+          "192.0.2.7"
+          "10.0.0.0/8"
+          "2001:db8::/32"
+          "::1"
+          "link-local"
+        ]
+        [ "prometheus.example" ]
+        [ "10.0.0.0/8 192.0.2.7" ]
+      ];
+
   # No build-time check (cross-compiling): the file itself, as generated.
   unchecked = evalWith {
     enable = true;
