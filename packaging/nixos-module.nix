@@ -22,7 +22,9 @@ let
       "${bare}:${toString cfg.port}";
 
   # The daemon refuses keys it does not know: nulls (options left unset) stay out of the file.
-  configJSON = json.generate "unitwatch.json" (lib.filterAttrsRecursive (_: v: v != null) cfg.settings);
+  configJSON = json.generate "unitwatch.json" (
+    lib.filterAttrsRecursive (_: v: v != null) cfg.settings
+  );
 
   # The daemon's own verdict on the file, at build time: a key it refuses fails the build
   # with its message instead of the service at boot.
@@ -37,10 +39,13 @@ let
 
   # What systemd's IP filter lets through: localhost, the addresses the administrator lists,
   # and the Alertmanagers whose URLs name an IP literal (a host name cannot be resolved here).
+  ipv4 = "[0-9]{1,3}(\\.[0-9]{1,3}){3}";
+  ipv6 = "[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*";
   urlHostIP =
     url:
     let
-      m = builtins.match "https?://(\\[([0-9A-Fa-f:.]+)]|([0-9]{1,3}(\\.[0-9]{1,3}){3}))(:[0-9]+)?(/.*)?" url;
+      # Groups: 1 the IPv6 literal within its brackets, 2 the IPv4 literal.
+      m = builtins.match "https?://(\\[(${ipv6})]|(${ipv4}))(:[0-9]+)?(/.*)?" url;
     in
     if m == null then
       null
@@ -91,7 +96,7 @@ in
 
     allowedIPs = lib.mkOption {
       type = lib.types.listOf (
-        lib.types.strMatching "localhost|link-local|multicast|[0-9]{1,3}(\\.[0-9]{1,3}){3}(/[0-9]{1,2})?|[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*(/[0-9]{1,3})?"
+        lib.types.strMatching "localhost|link-local|multicast|${ipv4}(/[0-9]{1,2})?|${ipv6}(/[0-9]{1,3})?"
       );
       default = [ ];
       example = [
