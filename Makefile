@@ -35,7 +35,7 @@ SAN_TESTS := $(TEST_SRC:tests/unit/%.c=$(BUILD)/san-tests/%)
 
 .PHONY: all check check-plain check-san check-tsan bench vm-check vm-bench format format-check \
         promtool-check prometheus-check host-check alertmanager-check packaging-check \
-        rules-check install clean
+        rules-check nix-check install clean
 all: $(BUILD)/unitwatchd
 
 $(BUILD)/obj/%.o: %.c
@@ -79,7 +79,7 @@ $(BUILD)/san-tests/%: tests/unit/%.c $(BUILD)/libunitwatch-san.a
 
 # Tests run from the top of the tree: they find fixtures under tests/ and ../shared/cases.
 check: check-plain check-san check-tsan promtool-check prometheus-check host-check \
-       alertmanager-check packaging-check rules-check format-check
+       alertmanager-check packaging-check rules-check nix-check format-check
 
 check-plain: $(TESTS) $(BUILD)/unitwatchd
 	@set -e; for t in $(TESTS); do echo "== $$t"; $$t --jobs 2; done
@@ -110,6 +110,11 @@ packaging-check: $(BUILD)/unitwatchd
 # The fleet kit: Prometheus rules and their tests, the Grafana dashboard's queries.
 rules-check: $(BUILD)/unitwatchd
 	tests/prometheus-rules.sh $(BUILD)/unitwatchd
+
+# The Nix package and NixOS module: they parse, the module's sandbox is the unit's; with
+# NIXPKGS_LIB set to a nixpkgs lib/ directory, the module is also evaluated for real.
+nix-check: $(BUILD)/unitwatchd
+	UNITWATCHD=$(BUILD)/unitwatchd tests/nix/check.sh
 
 bench: $(BUILD)/bench-collect
 	$(BUILD)/bench-collect

@@ -21,14 +21,42 @@ let
     else
       "${bare}:${toString cfg.port}";
 
-  # The daemon refuses keys it does not know, so the ones it does not parse yet (alerts,
-  # alertmanager, history_points) reach the file only once they are given a value.
-  withoutNulls = lib.filterAttrsRecursive (_: v: v != null) cfg.settings;
-  alertmanager = lib.filterAttrs (n: v: !(n == "urls" && v == [ ])) withoutNulls.alertmanager;
-  finalSettings = lib.filterAttrs (n: v: !(lib.elem n [ "alerts" "alertmanager" ] && v == { })) (
-    withoutNulls // { inherit alertmanager; }
+  # The daemon refuses keys it does not know: nulls (options left unset) stay out of the file.
+  configJSON = json.generate "unitwatch.json" (
+    lib.filterAttrsRecursive (_: v: v != null) cfg.settings
   );
-  configFile = json.generate "unitwatch.json" finalSettings;
+
+  # The daemon's own verdict on the file, at build time: a key it refuses fails the build
+  # with its message instead of the service at boot.
+  configFile =
+    if cfg.checkConfig then
+      pkgs.runCommand "unitwatch-checked.json" { preferLocalBuild = true; } ''
+        ${lib.getExe cfg.package} --config ${configJSON} --check-config
+        cp ${configJSON} $out
+      ''
+    else
+      configJSON;
+
+  # What systemd's IP filter lets through: localhost, the addresses the administrator lists,
+  # and the Alertmanagers whose URLs name an IP literal (a host name cannot be resolved here).
+  ipv4 = "[0-9]{1,3}(\\.[0-9]{1,3}){3}";
+  ipv6 = "[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*";
+  urlHostIP =
+    url:
+    let
+      # Groups: 1 the IPv6 literal within its brackets, 2 the IPv4 literal.
+      m = builtins.match "https?://(\\[(${ipv6})]|(${ipv4}))(:[0-9]+)?(/.*)?" url;
+    in
+    if m == null then
+      null
+    else if builtins.elemAt m 1 != null then
+      builtins.elemAt m 1
+    else
+      builtins.elemAt m 2;
+  alertmanagerIPs = lib.filter (ip: ip != null) (
+    map urlHostIP cfg.settings.alerts.alertmanager.urls
+  );
+  allowedIPs = lib.unique (cfg.allowedIPs ++ alertmanagerIPs);
 
   jsonSubmodule =
     options:
@@ -67,16 +95,36 @@ in
     };
 
     allowedIPs = lib.mkOption {
-      type = lib.types.listOf lib.types.str;
+      type = lib.types.listOf (
+        lib.types.strMatching "localhost|link-local|multicast|${ipv4}(/[0-9]{1,2})?|${ipv6}(/[0-9]{1,3})?"
+      );
       default = [ ];
       example = [
         "10.0.0.0/8"
         "192.0.2.7"
+        "2001:db8::/32"
       ];
       description = ''
-        Addresses or prefixes, besides localhost, that may talk to the daemon: the
-        Prometheus servers that scrape it and the Alertmanager hosts. Everything else is
-        dropped by systemd's IP filter (`IPAddressDeny=any`).
+        IP addresses or prefixes (CIDR), besides localhost, that unitwatchd may exchange
+        packets with, in either direction: the Prometheus servers that scrape it and the
+        Alertmanagers it pushes alerts to. systemd's IP filter (`IPAddressDeny=any`,
+        `IPAddressAllow=`) drops everything else, so host names cannot be given here.
+
+        An Alertmanager URL in {option}`services.unitwatch.settings.alerts.alertmanager.urls`
+        whose host is an IP address is allowed without being listed. One that names a host
+        needs that host's addresses here, and the DNS server's too unless it is on localhost
+        (systemd-resolved, for one).
+      '';
+    };
+
+    checkConfig = lib.mkOption {
+      type = lib.types.bool;
+      default = pkgs.stdenv.buildPlatform.canExecute pkgs.stdenv.hostPlatform;
+      defaultText = lib.literalExpression "pkgs.stdenv.buildPlatform.canExecute pkgs.stdenv.hostPlatform";
+      description = ''
+        Whether to run `unitwatchd --check-config` on the generated config file when the
+        system is built, so that a key or value the daemon refuses fails the build with the
+        daemon's own message. It runs the package's binary, so it is off when cross-compiling.
       '';
     };
 
@@ -142,37 +190,90 @@ in
         };
 
         alerts = lib.mkOption {
-          type = json.type;
           default = { };
           description = ''
-            Alert thresholds. The daemon has no alerting yet and refuses this key, so it is
-            kept free-form and left out of the file while empty.
+            The built-in alert rules and their delivery to Alertmanager: the `alerts` object
+            of the config file (see "Alerts" in unitwatch's README). `systemctl reload
+            unitwatch` applies a change without losing the alerts' state.
           '';
-        };
-
-        alertmanager = lib.mkOption {
-          default = { };
-          description = "Where alerts are sent (alerting is still to come).";
           type = jsonSubmodule {
-            urls = lib.mkOption {
-              type = lib.types.listOf lib.types.str;
-              default = [ ];
-              example = [ "http://alertmanager.example:9093" ];
+            rules = lib.mkOption {
+              type = lib.types.attrsOf json.type;
+              default = { };
+              example = lib.literalExpression ''
+                {
+                  MemoryNearLimit = { threshold = 0.95; clear = 0.9; "for" = 60; };
+                  ExposureAboveThreshold = { enabled = true; threshold = 7.0; clear = 7.0; };
+                }
+              '';
               description = ''
-                Alertmanager base URLs. Left out of the file while empty: the daemon does
-                not know this key yet.
+                Settings of the built-in rules, by rule name: `MemoryNearLimit`, `OOMKilled`,
+                `CPUThrottled`, `TasksNearLimit`, `PressureStall`, `UnitFailed`,
+                `RestartLoop`, `HardeningRegression`, `ExposureAboveThreshold`. Each takes any
+                of `enabled`, `severity` (`"info"`, `"warning"`, `"critical"`),
+                `threshold`, `clear`, `threshold_full`, `clear_full`, and the durations in
+                seconds `for`, `keep_firing_for`, `window`. A rule not named keeps its
+                defaults.
+              '';
+            };
+
+            overrides = lib.mkOption {
+              type = lib.types.listOf json.type;
+              default = [ ];
+              example = lib.literalExpression ''
+                [ { units = "backup-*.service"; rule = "CPUThrottled"; enabled = false; } ]
+              '';
+              description = ''
+                Per-unit settings: `{ units = GLOB; rule = NAME; ... }` with the keys of
+                {option}`services.unitwatch.settings.alerts.rules`. The first entry whose
+                glob matches a unit applies to it, over the rule's own settings.
+              '';
+            };
+
+            alertmanager = lib.mkOption {
+              default = { };
+              description = "Where firing and resolved alerts are pushed.";
+              type = jsonSubmodule {
+                urls = lib.mkOption {
+                  type = lib.types.listOf (lib.types.strMatching "https?://[^[:space:]]+");
+                  default = [ ];
+                  example = [ "http://10.0.0.5:9093" ];
+                  description = ''
+                    Alertmanager base URLs, at most 8; alerts are posted to
+                    `URL/api/v2/alerts`. Empty: alerts are only shown by unitwatchd itself
+                    (`/api/v1/alerts`, `unitwatch_alert_active`). An IP literal as host is
+                    let through the service's IP filter by itself; for a host name see
+                    {option}`services.unitwatch.allowedIPs`.
+                  '';
+                };
+                resend_interval = lib.mkOption {
+                  type = lib.types.numbers.between 1 604800;
+                  default = 60;
+                  description = "Seconds between two pushes of the same firing alerts.";
+                };
+                timeout = lib.mkOption {
+                  type = lib.types.numbers.between 1 604800;
+                  default = 5;
+                  description = "Seconds one push to one Alertmanager may take.";
+                };
+              };
+            };
+
+            resolved_retention = lib.mkOption {
+              type = lib.types.numbers.between 0 604800;
+              default = 900;
+              description = "Seconds a resolved alert stays listed (and pushed as resolved).";
+            };
+
+            host = lib.mkOption {
+              type = lib.types.nullOr lib.types.nonEmptyStr;
+              default = null;
+              example = "web-1";
+              description = ''
+                The `host` label of pushed alerts; null uses the machine's host name.
               '';
             };
           };
-        };
-
-        history_points = lib.mkOption {
-          type = lib.types.nullOr lib.types.ints.positive;
-          default = null;
-          description = ''
-            Samples kept per unit for `/api/v1/units/{unit}/series`. Not configurable in
-            the daemon yet (it keeps 90); null leaves the key out.
-          '';
         };
       };
     };
@@ -208,6 +309,24 @@ in
   };
 
   config = lib.mkIf cfg.enable {
+    assertions = [
+      {
+        assertion = !(cfg.settings ? alertmanager);
+        message = "services.unitwatch.settings.alertmanager is now services.unitwatch.settings.alerts.alertmanager (unitwatchd refuses a top-level 'alertmanager' key).";
+      }
+      {
+        assertion = lib.length cfg.settings.alerts.alertmanager.urls <= 8;
+        message = "services.unitwatch.settings.alerts.alertmanager.urls: unitwatchd takes at most 8 URLs.";
+      }
+    ];
+
+    users.users.unitwatch = {
+      isSystemUser = true;
+      group = "unitwatch";
+      description = "unitwatch daemon";
+    };
+    users.groups.unitwatch = { };
+
     networking.firewall.allowedTCPPorts = lib.mkIf cfg.openFirewall [ cfg.port ];
 
     systemd.services.unitwatch = {
@@ -235,7 +354,10 @@ in
         WatchdogSec = "30s";
         TimeoutStopSec = "10s";
 
-        DynamicUser = true;
+        # A static user, as in unitwatchd.service: dbus-daemon refuses a client whose uid
+        # has no name, which a dynamic user has only where nss-systemd is in nsswitch.conf.
+        User = "unitwatch";
+        Group = "unitwatch";
         StateDirectory = "unitwatch";
         StateDirectoryMode = "0700";
         ConfigurationDirectory = "unitwatch";
@@ -245,7 +367,6 @@ in
         CapabilityBoundingSet = "";
         AmbientCapabilities = "";
         NoNewPrivileges = true;
-        SecureBits = "noroot-locked";
 
         ProtectSystem = "strict";
         ProtectHome = true;
@@ -267,7 +388,7 @@ in
 
         RestrictAddressFamilies = "AF_UNIX AF_INET AF_INET6";
         IPAddressDeny = "any";
-        IPAddressAllow = [ "localhost" ] ++ cfg.allowedIPs;
+        IPAddressAllow = [ "localhost" ] ++ allowedIPs;
 
         RestrictNamespaces = true;
         RestrictRealtime = true;

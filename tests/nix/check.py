@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 
 # Keys that differ between the unit and the module on purpose (the store paths), and keys
 # the module sets only when an option asks for them.
@@ -20,7 +21,9 @@ OWN_KEYS = {"ExecStart", "ExecReload"}
 OPTIONAL_KEYS = {"EnvironmentFile", "LoadCredential"}
 # The config keys unitwatchd parses today (daemon/config.c, load_key).
 DAEMON_KEYS = {"listen", "interval", "cgroup_root", "sysfs_root", "state_dir", "bus", "no_bus",
-               "log_level", "units", "memory_stat_all", "hardening"}
+               "log_level", "units", "memory_stat_all", "hardening", "alerts"}
+# tests/nix/eval.nix's stand-in for the package's program.
+STUB_PROGRAM = "/stub/unitwatch/bin/unitwatchd"
 
 failures = []
 
@@ -73,8 +76,9 @@ def unit_service_section(path):
 def nix_literal(text):
     """The value of a simple Nix expression as written in the module, or None if it is not one.
 
-    `[ "a" ] ++ cfg.x` counts as its literal part: such extras default to empty."""
-    text = re.sub(r"\s*\+\+\s*cfg\.\w+\s*$", "", text.strip())
+    `[ "a" ] ++ cfg.x` or `[ "a" ] ++ x` counts as its literal part: such extras default to
+    empty."""
+    text = re.sub(r"\s*\+\+\s*[\w.]+\s*$", "", text.strip())
     if text in ("true", "false"):
         return text == "true"
     if re.fullmatch(r"-?\d+", text):
@@ -149,13 +153,57 @@ def check_text(unit_path, module_path):
               "[Service] settings of unitwatchd.service")
 
 
-def config_file_of(exec_start):
+def config_path_of(exec_start):
     m = re.search(r"--config (\S+)", exec_start)
     if not m:
         fail(f"ExecStart has no --config: {exec_start!r}")
         return None
-    with open(m.group(1), encoding="utf-8") as f:
-        return m.group(1), json.load(f)
+    return m.group(1)
+
+
+def build_check(script_path, unitwatchd, workdir):
+    """Runs the stub runCommand's build script as Nix would, the stub program replaced by the
+    real unitwatchd. (returncode, output, path of $out)."""
+    with open(script_path, encoding="utf-8") as f:
+        script = f.read()
+    out = os.path.join(workdir, os.path.basename(script_path) + ".out")
+    run = subprocess.run(["bash", "-euc", script.replace(STUB_PROGRAM, unitwatchd)],
+                         env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "out": out},
+                         capture_output=True, text=True, check=False)
+    return run.returncode, (run.stdout + run.stderr).strip(), out
+
+
+def config_of(what, exec_start, unitwatchd, workdir, checked=True):
+    """The config file ExecStart names, as JSON. With checkConfig the path is the output of a
+    build step (tests/nix/eval.nix hands back its script): the step must run unitwatchd
+    --check-config, and with UNITWATCHD given it is run and must pass."""
+    path = config_path_of(exec_start)
+    if not path:
+        return None
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    if not checked:
+        if path.endswith(".build-script"):
+            fail(f"{what}: checkConfig = false still builds a checked config")
+            return None
+        return json.loads(text)
+    if not path.endswith(".build-script"):
+        fail(f"{what}: the config file is not checked at build time: {path}")
+        return None
+    m = re.search(re.escape(STUB_PROGRAM) + r" --config (\S+) --check-config\n", text)
+    if not m:
+        fail(f"{what}: the build step does not run unitwatchd --check-config: {text!r}")
+        return None
+    if not unitwatchd:
+        with open(m.group(1), encoding="utf-8") as f:
+            return json.load(f)
+    rc, output, out = build_check(path, unitwatchd, workdir)
+    if rc != 0:
+        fail(f"{what}: the build step fails, unitwatchd --check-config says: {output}")
+        return None
+    print(f"ok: {what}: the build step's unitwatchd --check-config accepts the config")
+    with open(out, encoding="utf-8") as f:
+        return json.load(f)
 
 
 def expect(what, got, want):
@@ -163,27 +211,42 @@ def expect(what, got, want):
         fail(f"{what}: got {got!r}, expected {want!r}")
 
 
+def check_static_user(what, case):
+    sc = case["service"]["serviceConfig"]
+    expect(f"{what}: User", sc.get("User"), "unitwatch")
+    expect(f"{what}: Group", sc.get("Group"), "unitwatch")
+    if "DynamicUser" in sc:
+        fail(f"{what}: DynamicUser is set next to the static user")
+    user = case["users"].get("unitwatch", {})
+    expect(f"{what}: users.users.unitwatch.isSystemUser", user.get("isSystemUser"), True)
+    expect(f"{what}: users.users.unitwatch.group", user.get("group"), "unitwatch")
+    if "unitwatch" not in case["groups"]:
+        fail(f"{what}: no users.groups.unitwatch")
+
+
 def check_eval(unit_path, eval_path, unitwatchd=None):
     unit = unit_service_section(unit_path)
     with open(eval_path, encoding="utf-8") as f:
         result = json.load(f)
+    workdir = tempfile.mkdtemp(prefix="unitwatch-nix-check.")
 
     # Not enabled: no trace in the system.
-    expect("disabled: has a service", result["disabled"]["hasService"], False)
-    expect("disabled: firewall ports", result["disabled"]["firewallPorts"], [])
+    disabled = result["disabled"]
+    expect("disabled: has a service", disabled["hasService"], False)
+    expect("disabled: firewall ports", disabled["firewallPorts"], [])
+    expect("disabled: users", disabled["users"], {})
+    expect("disabled: failed assertions", disabled["failedAssertions"], [])
 
     # The issue's case.
     basic = result["basic"]
     svc = basic["service"]
     sc = svc["serviceConfig"]
-    if not sc.get("ExecStart", "").startswith("/stub/unitwatch/bin/unitwatchd --config "):
+    expect("basic: failed assertions", basic["failedAssertions"], [])
+    if not sc.get("ExecStart", "").startswith(STUB_PROGRAM + " --config "):
         fail(f"basic: ExecStart does not start with the package's program: {sc.get('ExecStart')!r}")
     expect("basic: ExecReload", sc.get("ExecReload"), "/stub/coreutils/bin/kill -HUP $MAINPID")
     expect("basic: Type", sc.get("Type"), "notify")
-    expect("basic: DynamicUser", sc.get("DynamicUser"), True)
-    for ip in ("localhost", "10.0.0.0/8"):
-        if ip not in sc.get("IPAddressAllow", []):
-            fail(f"basic: IPAddressAllow lacks {ip}: {sc.get('IPAddressAllow')!r}")
+    check_static_user("basic", basic)
     compare(unit, sc, allowed_extra_ips=["10.0.0.0/8"])
     expect("basic: wantedBy", svc.get("wantedBy"), ["multi-user.target"])
     for target in ("network-online.target", "dbus.service"):
@@ -191,27 +254,25 @@ def check_eval(unit_path, eval_path, unitwatchd=None):
             fail(f"basic: after lacks {target}")
     expect("basic: firewall ports", basic["firewallPorts"], [])
 
-    found = config_file_of(sc.get("ExecStart", ""))
-    if found:
-        path, cfg = found
+    cfg = config_of("basic", sc.get("ExecStart", ""), unitwatchd, workdir)
+    if cfg is not None:
         expect("basic: config listen", cfg.get("listen"), ["127.0.0.1:9839"])
         expect("basic: config interval", cfg.get("interval"), 5)
+        expect("basic: config alerts", cfg.get("alerts"), {
+            "rules": {}, "overrides": [], "resolved_retention": 900,
+            "alertmanager": {"urls": [], "resend_interval": 60, "timeout": 5}})
         unknown = sorted(set(cfg) - DAEMON_KEYS)
         if unknown:
             fail(f"basic: the config file has keys the daemon refuses: {unknown}")
-        if unitwatchd:
-            run = subprocess.run([unitwatchd, "--config", path, "--check-config"],
-                                 capture_output=True, text=True, check=False)
-            if run.returncode != 0:
-                fail(f"basic: unitwatchd --check-config refuses the generated file: "
-                     f"{run.stderr.strip()}")
-            else:
-                print(f"ok: {unitwatchd} --check-config accepts the generated config")
 
     # The other options.
     custom = result["custom"]
     sc = custom["service"]["serviceConfig"]
-    compare(unit, sc)
+    expect("custom: failed assertions", custom["failedAssertions"], [])
+    # The Alertmanagers named by an IP literal are allowed by themselves; the one named by a
+    # host name is not (its address is unknown until it is resolved).
+    compare(unit, sc, allowed_extra_ips=["192.0.2.9", "2001:db8::9"])
+    check_static_user("custom", custom)
     expect("custom: firewall ports", custom["firewallPorts"], [9900])
     expect("custom: EnvironmentFile", sc.get("EnvironmentFile"), "/run/keys/unitwatch.env")
     expect("custom: LoadCredential", sc.get("LoadCredential"),
@@ -219,19 +280,57 @@ def check_eval(unit_path, eval_path, unitwatchd=None):
     exec_start = sc.get("ExecStart", "")
     if not re.search(r"--config \S+ '?--log-level'? '?debug'?$", exec_start):
         fail(f"custom: extraFlags are not at the end of ExecStart: {exec_start!r}")
-    found = config_file_of(exec_start)
-    if found:
-        _, cfg = found
+    cfg = config_of("custom", exec_start, unitwatchd, workdir)
+    if cfg is not None:
         expect("custom: config listen", cfg.get("listen"), ["[::1]:9900"])
         expect("custom: config interval", cfg.get("interval"), 10)
-        expect("custom: config alertmanager", cfg.get("alertmanager"),
-               {"urls": ["http://192.0.2.9:9093"]})
         expect("custom: config units.exclude", cfg.get("units", {}).get("exclude"),
                ["user@*.service"])
-        if "alerts" in cfg or "history_points" in cfg:
-            fail("custom: unset keys the daemon does not know reached the config file")
+        alerts = cfg.get("alerts", {})
+        expect("custom: config alerts.rules", alerts.get("rules"), {
+            "MemoryNearLimit": {"threshold": 0.95, "clear": 0.9, "for": 60},
+            "ExposureAboveThreshold": {"enabled": True}})
+        expect("custom: config alerts.overrides", alerts.get("overrides"),
+               [{"units": "backup-*.service", "rule": "CPUThrottled", "enabled": False}])
+        expect("custom: config alerts.alertmanager", alerts.get("alertmanager"), {
+            "urls": ["http://192.0.2.9:9093", "https://[2001:db8::9]:9093/",
+                     "http://alertmanager.example:9093"],
+            "resend_interval": 30, "timeout": 5})
+        expect("custom: config alerts.host", alerts.get("host"), "web-1")
+        unknown = sorted(set(cfg) - DAEMON_KEYS)
+        if unknown:
+            fail(f"custom: the config file has keys the daemon refuses: {unknown}")
         if "unitwatch-token" in json.dumps(cfg):
             fail("custom: the bearer token's path is in the config file")
+
+    # The old top-level option: an assertion points to the new one, and the daemon itself
+    # refuses the key at build time should the assertion ever go.
+    stale = result["staleAlertmanager"]
+    if not any("settings.alerts.alertmanager" in m for m in stale["failedAssertions"]):
+        fail(f"staleAlertmanager: no assertion names the new option: {stale['failedAssertions']}")
+    if unitwatchd:
+        path = config_path_of(stale["service"]["serviceConfig"].get("ExecStart", ""))
+        if path:
+            rc, output, _ = build_check(path, unitwatchd, workdir)
+            if rc == 0 or "alertmanager" not in output:
+                fail(f"staleAlertmanager: the build step passes a top-level 'alertmanager' "
+                     f"(exit {rc}: {output})")
+            else:
+                print("ok: the build step fails on a key the daemon refuses: " +
+                      output.splitlines()[-1])
+
+    many = result["tooManyUrls"]
+    if not any("at most 8" in m for m in many["failedAssertions"]):
+        fail(f"tooManyUrls: nine Alertmanager URLs pass: {many['failedAssertions']}")
+
+    expect("allowedIPs: addresses and prefixes accepted, a host name and a space refused",
+           result["allowedIPsAccepted"], [True, False, False])
+
+    unchecked = result["unchecked"]
+    cfg = config_of("unchecked", unchecked["service"]["serviceConfig"].get("ExecStart", ""),
+                    unitwatchd, workdir, checked=False)
+    if cfg is not None:
+        expect("unchecked: config listen", cfg.get("listen"), ["127.0.0.1:9839"])
 
     # The package, read back through callPackage's arguments.
     pkg = result["package"]
@@ -250,9 +349,11 @@ def check_eval(unit_path, eval_path, unitwatchd=None):
     if syntax.returncode != 0:
         fail(f"package: checkPhase is not valid shell: {syntax.stderr.strip()}")
 
+    subprocess.run(["rm", "-rf", workdir], check=False)
     if not failures:
         print("ok: the evaluated module matches unitwatchd.service and gives the expected "
-              "config files; the package's source leaves out build/ and .git")
+              "config files, IP allow-lists and assertions; the package's source leaves out "
+              "build/ and .git")
 
 
 def main(argv):

@@ -4,7 +4,10 @@
 #   2. the module's serviceConfig, as written, carries every [Service] setting of
 #      packaging/unitwatchd.service and no other;
 #   3. with NIXPKGS_LIB set to a nixpkgs `lib` directory, the module is evaluated for real
-#      (tests/nix/eval.nix) and its service, firewall and config file are checked.
+#      (tests/nix/eval.nix) and its service, user, firewall, IP allow-list, assertions and
+#      config files are checked; the build step that runs `unitwatchd --check-config` on
+#      each generated file is run too (it must pass, and fail on a key the daemon refuses).
+# CI has no nixpkgs (nothing but apt there), so step 3 runs where a copy of its lib is at hand.
 # Runs as root or not, without a Nix daemon and without /nix: all of Nix's state goes to a
 # temporary directory. UNITWATCHD (default build/unitwatchd, when built) also validates
 # the generated config file with --check-config.

@@ -16,11 +16,20 @@ let
   } // extra;
 
   # Stand-ins for the few attributes of pkgs the module uses. formats.json writes the file
-  # itself so that the checks can read it; its type accepts any JSON-like value.
+  # itself so that the checks can read it; its type accepts any JSON-like value. runCommand
+  # cannot build here: its "output" is the build script itself, which tests/nix/check.py
+  # runs with the real unitwatchd in place of the stub package.
   pkgs = {
     formats.json = _: {
       type = types.anything;
       generate = name: value: builtins.toFile name (builtins.toJSON value);
+    };
+    runCommand =
+      name: _env: script:
+      fakePackage name { outPath = builtins.toFile "${name}.build-script" script; };
+    stdenv = {
+      hostPlatform.system = "x86_64-linux";
+      buildPlatform.canExecute = platform: platform.system == "x86_64-linux";
     };
     coreutils = fakePackage "coreutils" { };
     unitwatch = fakePackage "unitwatch" { meta.mainProgram = "unitwatchd"; };
@@ -45,6 +54,18 @@ let
         type = types.listOf types.port;
         default = [ ];
       };
+      users.users = mkOption {
+        type = types.attrsOf (types.attrsOf types.anything);
+        default = { };
+      };
+      users.groups = mkOption {
+        type = types.attrsOf (types.attrsOf types.anything);
+        default = { };
+      };
+      assertions = mkOption {
+        type = types.listOf types.unspecified;
+        default = [ ];
+      };
     };
   };
 
@@ -64,6 +85,10 @@ let
     {
       hasService = config.systemd.services ? unitwatch;
       firewallPorts = config.networking.firewall.allowedTCPPorts;
+      users = config.users.users;
+      groups = config.users.groups;
+      # Messages of the assertions that fail, as NixOS would print them.
+      failedAssertions = map (a: a.message) (lib.filter (a: !a.assertion) config.assertions);
     }
     // lib.optionalAttrs (config.systemd.services ? unitwatch) {
       service = config.systemd.services.unitwatch;
@@ -80,6 +105,7 @@ let
         libmicrohttpd = fakePackage "libmicrohttpd" { };
         jansson = fakePackage "jansson" { };
         zlib = fakePackage "zlib" { };
+        curl = fakePackage "curl" { };
         criterion = fakePackage "criterion" { };
       };
     in
@@ -92,6 +118,53 @@ let
 in
 {
   inherit package;
+
+  # The option the module had before alerting landed: refused with a pointer to the new one.
+  staleAlertmanager = evalWith {
+    enable = true;
+    settings.alertmanager.urls = [ "http://192.0.2.9:9093" ];
+  };
+
+  # Nine URLs: one more than the daemon takes.
+  tooManyUrls = evalWith {
+    enable = true;
+    settings.alerts.alertmanager.urls = map (i: "http://192.0.2.${toString i}:9093") (
+      lib.range 1 9
+    );
+  };
+
+  # allowedIPs takes what systemd's IPAddressAllow= takes, host names excepted: whether each
+  # list evaluates.
+  allowedIPsAccepted =
+    map
+      (
+        ips:
+        (builtins.tryEval (
+          builtins.deepSeq
+            (evalWith {
+              enable = true;
+              allowedIPs = ips;
+            }).service.serviceConfig.IPAddressAllow
+            true
+        )).success
+      )
+      [
+        [
+          "192.0.2.7"
+          "10.0.0.0/8"
+          "2001:db8::/32"
+          "::1"
+          "link-local"
+        ]
+        [ "prometheus.example" ]
+        [ "10.0.0.0/8 192.0.2.7" ]
+      ];
+
+  # No build-time check (cross-compiling): the file itself, as generated.
+  unchecked = evalWith {
+    enable = true;
+    checkConfig = false;
+  };
 
   disabled = evalWith { };
 
@@ -116,7 +189,30 @@ in
     bearerTokenFile = "/run/keys/unitwatch-token";
     settings = {
       units.exclude = [ "user@*.service" ];
-      alertmanager.urls = [ "http://192.0.2.9:9093" ];
+      alerts = {
+        rules.MemoryNearLimit = {
+          threshold = 0.95;
+          clear = 0.9;
+          "for" = 60;
+        };
+        rules.ExposureAboveThreshold.enabled = true;
+        overrides = [
+          {
+            units = "backup-*.service";
+            rule = "CPUThrottled";
+            enabled = false;
+          }
+        ];
+        # An IPv4 literal, an IPv6 literal and a host name: only the first two can be
+        # allowed by the module itself.
+        alertmanager.urls = [
+          "http://192.0.2.9:9093"
+          "https://[2001:db8::9]:9093/"
+          "http://alertmanager.example:9093"
+        ];
+        alertmanager.resend_interval = 30;
+        host = "web-1";
+      };
       hardening.accept = [
         {
           units = "nginx*.service";

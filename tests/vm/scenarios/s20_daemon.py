@@ -163,6 +163,47 @@ def s_own_exposure():
            % (theirs // 10, theirs % 10))
 
 
+ALLOW_LIST_UNIT = "uwd-own-allow-list.service"
+
+
+def s_own_exposure_allow_list():
+    """The packaged unit as a fleet host runs it: scrapers and Alertmanagers added to
+    IPAddressAllow= in a drop-in. A copy under another name that runs sleep (it must be active
+    to stay loaded for `unitwatchd security`), so the running daemon keeps its own sandbox.
+    Still <= 1.2, scored alike by systemd and us."""
+    path = "/etc/systemd/system/" + ALLOW_LIST_UNIT
+    with open(PACKAGED_UNIT, encoding="utf-8") as src, open(path, "w", encoding="utf-8") as dst:
+        dst.write(src.read())
+    os.makedirs(path + ".d", exist_ok=True)
+    with open(path + ".d/allow.conf", "w", encoding="utf-8") as f:
+        f.write("[Service]\nType=exec\nExecStart=\nExecStart=/bin/sleep 600\n"
+                "IPAddressAllow=192.0.2.0/24 2001:db8::/32\n")
+    try:
+        run(["systemctl", "daemon-reload"], timeout=120)
+        run(["systemctl", "start", ALLOW_LIST_UNIT], timeout=120)
+        out = run(["systemd-analyze", "security", "--no-pager", ALLOW_LIST_UNIT], check=False)
+        m = re.search(r"Overall exposure level for \S+: (\d+)\.(\d)", out)
+        expect(m, "no overall exposure in systemd-analyze's output")
+        theirs = int(m.group(1)) * 10 + int(m.group(2))
+        doc = json.loads(run([UNITWATCHD, "security", "--format", "json", ALLOW_LIST_UNIT],
+                             timeout=120))
+        failing = ["%s (%s)" % (c["json_field"], c["exposure"]) for c in doc["checks"]
+                   if c["state"] == "fail"]
+        log("own unit with a wider IPAddressAllow=: systemd-analyze %d.%d, unitwatchd %s; "
+            "failing: %s" % (theirs // 10, theirs % 10, doc["exposure"], ", ".join(failing)))
+        expect_eq(doc["exposure"], "%d.%d" % (theirs // 10, theirs % 10),
+                  "exposure, ours against systemd-analyze")
+        ip = [c for c in doc["checks"] if c["json_field"] == "IPAddressDeny"]
+        expect(ip and "other" in ip[0]["value"], "IPAddressDeny is not scored as allowing "
+               "non-localhost ranges: %r" % ip)
+        expect(theirs <= OWN_EXPOSURE_TARGET, "exposure %d.%d with a wider allow-list is above "
+               "1.2" % (theirs // 10, theirs % 10))
+    finally:
+        subprocess.run(["systemctl", "stop", ALLOW_LIST_UNIT], timeout=120, check=False)
+        subprocess.run(["rm", "-rf", path, path + ".d"], check=False)
+        subprocess.run(["systemctl", "daemon-reload"], timeout=120, check=False)
+
+
 def s_state_start():
     start_transient("uwd-a", ["sleep", "600"],
                     ["ProtectSystem=strict", "NoNewPrivileges=yes", "MemoryMax=123M"])
@@ -504,6 +545,7 @@ def s_metrics():
 SCENARIOS = [
     ("daemon-ready", s_daemon_ready),
     ("own-unit-exposure", s_own_exposure),
+    ("own-unit-exposure-allow-list", s_own_exposure_allow_list),
     ("state-start", s_state_start),
     ("state-stop", s_state_stop),
     ("state-failed", s_state_failed),
