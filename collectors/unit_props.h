@@ -35,6 +35,7 @@ struct unit_io_limit {
 
 struct unit_props {
         char *id;
+        char *description; /* Description=: free text written by the unit's author */
         char *load_state, *active_state, *sub_state;
         char *result;        /* Service.Result: "success", "oom-kill", "exit-code", ... */
         char *control_group; /* "" when the unit has no cgroup now */
