@@ -22,6 +22,9 @@ BUILD     ?= build
 
 # Everything but main.c goes into a static library that the tests and benchmarks link too.
 LIB_SRC   := $(wildcard collectors/*.c web/*.c hardening/*.c) $(filter-out daemon/main.c,$(wildcard daemon/*.c))
+# The dashboard (web/assets/) is compiled in: web/embed-assets.sh makes it a C file.
+ASSETS    := $(sort $(wildcard web/assets/*))
+LIB_SRC   += $(BUILD)/gen/web_assets.c
 MAIN_SRC  := daemon/main.c
 TEST_SRC  := $(wildcard tests/unit/test-*.c)
 
@@ -36,6 +39,13 @@ SAN_TESTS := $(TEST_SRC:tests/unit/%.c=$(BUILD)/san-tests/%)
 .PHONY: all check check-plain check-san check-tsan bench vm-check vm-bench format format-check \
         promtool-check prometheus-check host-check packaging-check install clean
 all: $(BUILD)/unitwatchd
+
+$(BUILD)/gen/web_assets.c: web/embed-assets.sh $(ASSETS)
+	@mkdir -p $(dir $@)
+	web/embed-assets.sh $@ $(ASSETS)
+
+# The generated file includes "web/assets.h" from the top of the tree.
+%/gen/web_assets.o: CFLAGS += -I.
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
