@@ -37,7 +37,7 @@ TESTS     := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 SAN_TESTS := $(TEST_SRC:tests/unit/%.c=$(BUILD)/san-tests/%)
 
 .PHONY: all check check-plain check-san check-tsan bench vm-check vm-bench format format-check \
-        promtool-check prometheus-check host-check packaging-check install clean
+        promtool-check prometheus-check host-check packaging-check web-check demo install clean
 all: $(BUILD)/unitwatchd
 
 $(BUILD)/gen/web_assets.c: web/embed-assets.sh $(ASSETS)
@@ -88,7 +88,7 @@ $(BUILD)/san-tests/%: tests/unit/%.c $(BUILD)/libunitwatch-san.a
 
 # Tests run from the top of the tree: they find fixtures under tests/ and ../shared/cases.
 check: check-plain check-san check-tsan promtool-check prometheus-check host-check \
-       packaging-check format-check
+       packaging-check web-check format-check
 
 check-plain: $(TESTS) $(BUILD)/unitwatchd
 	@set -e; for t in $(TESTS); do echo "== $$t"; $$t --jobs 2; done
@@ -99,6 +99,10 @@ check-san: $(SAN_TESTS) $(BUILD)/unitwatchd-san
 
 host-check: $(BUILD)/unitwatchd
 	tests/daemon-host.sh $(BUILD)/unitwatchd
+
+# The dashboard in headless Chromium against the no-bus daemon (the VM tier does it with a bus).
+web-check: $(BUILD)/unitwatchd
+	tests/web/host-check.sh $(BUILD)/unitwatchd
 
 prometheus-check: $(BUILD)/unitwatchd
 	tests/prometheus-scrape.sh $(BUILD)/unitwatchd
@@ -124,6 +128,10 @@ vm-bench: $(BUILD)/unitwatchd
 
 vm-check: $(BUILD)/unitwatchd
 	tests/vm/check.sh
+
+# The VM with unitwatchd and sample services, forwarded to 127.0.0.1:9839; Ctrl-C stops it.
+demo: $(BUILD)/unitwatchd
+	tests/vm/demo.sh
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
