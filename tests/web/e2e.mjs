@@ -189,8 +189,11 @@ async function main() {
       expect(hard.status === 200, 'no hardening document for ' + CHECK_UNIT);
       const fails = hard.body.checks.filter((c) => c.state === 'fail');
       expect(fails.length > 0, CHECK_UNIT + ' fails no check: pick a careless unit');
-      const rows = await page.$$eval('#hardening table.checks:not(details table) tbody tr', (trs) =>
+      const rows = await page.$$eval('#hardening table.checks tbody tr[data-state="fail"]', (trs) =>
         trs.map((t) => ({ state: t.dataset.state, check: t.cells[0].textContent, fix: t.cells[3].textContent })));
+      // The costliest failures are shown at once, outside the collapsed lists.
+      const first = await page.$$eval('#hardening > table.checks tbody tr', (trs) => trs.map((t) => t.dataset.state));
+      expect(first.length > 0 && first.every((st) => st === 'fail'), 'the open checks table is not failing checks');
       expect(rows.length === fails.length, `${rows.length} failing rows shown, ${fails.length} in the API`);
       expect(rows.every((r) => r.state === 'fail' && r.fix && r.fix !== '—'), 'a failing row lacks what to set');
       expect(rows[0].check === fails[0].id, `first failing check shown is ${rows[0].check}, not ${fails[0].id}`);
@@ -199,6 +202,9 @@ async function main() {
       expect((await page.textContent('#hardening')).includes('No hardening score'), 'no word on the missing score');
     }
     await shot(page, 'unit');
+    await page.screenshot({ path: path.join(ARTIFACTS, PREFIX + 'unit-top.png') });
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(wide <= 1440, `the unit page is ${wide}px wide in a 1440px window`);
   });
 
   await test('unit-page-memory-limit-line', async () => {
@@ -265,6 +271,8 @@ async function main() {
     expect(wide <= 400, `the page is ${wide}px wide on a 390px phone`);
     await shot(page, 'overview-phone');
     await openView(page, unitHash(CHECK_UNIT));
+    const uwide = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(uwide <= 400, `the unit page is ${uwide}px wide on a 390px phone`);
     await shot(page, 'unit-phone');
     await page.setViewportSize({ width: 1440, height: 900 });
   });

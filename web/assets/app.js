@@ -284,8 +284,11 @@
       h('span', { class: 'sub' }, parts.join(' · '))];
   }
 
+  /* A cell that says nothing ("—") is hidden in the phone layout. */
   function td(label, cls, kids) {
-    return h('td', { 'data-label': label, class: cls }, h('div', { class: 'cell' }, kids));
+    const c = h('td', { 'data-label': label, class: cls }, h('div', { class: 'cell' }, kids));
+    if (c.textContent === '—' || c.textContent === '') c.classList.add('none');
+    return c;
   }
 
   function unitRow(u, alerts) {
@@ -312,8 +315,16 @@
       td('Alerts', null, al.length ? al.map(alertBadge) : [h('span', { class: 'muted' }, al.length ? '' : '—')]));
   }
 
-  function tile(label, value, cls, title) {
-    return h('div', { class: 'tile ' + (cls || ''), title }, h('b', null, String(value)), label);
+  /* A count; with show, a click lists just those units. */
+  function tile(label, value, cls, title, show) {
+    const t = h(show ? 'button' : 'div', { class: 'tile ' + (cls || ''), title, type: show ? 'button' : null,
+      'data-show': show }, h('b', null, String(value)), label);
+    if (show) t.addEventListener('click', () => {
+      ov.show = ov.show === show ? 'all' : show;
+      document.getElementById('show').value = ov.show;
+      renderTable();
+    });
+    return t;
   }
 
   function renderTiles(doc, alerts) {
@@ -325,14 +336,15 @@
     const exposed = scored.filter((u) => Number(u.exposure) >= 7.5).length;
     const box = document.getElementById('tiles');
     box.replaceChildren(
-      tile('units', units.length, '', 'units this daemon follows'),
+      tile('units', units.length, '', 'every unit: click to list all', 'all'),
       doc.source === 'cgroup-tree' ? tile('failed', 'n/a', '', 'no states without the bus')
-        : tile('failed', failedN, failedN ? 'bad' : 'good', 'units whose ActiveState is failed'),
-      tile('alerts firing', alerts.available ? firing : 'n/a', !alerts.available ? '' : firing ? 'bad' : 'good',
-        alerts.available ? 'alerts in state firing' : 'this daemon has no /api/v1/alerts'),
-      tile('near a limit (≥80%)', near, near ? 'warn' : 'good', 'memory, CPU quota or tasks at 80% or more of the limit'),
-      tile('exposed (≥7.5)', scored.length ? exposed : 'n/a', !scored.length ? '' : exposed ? 'warn' : 'good',
-        scored.length ? 'hardening exposure 7.5 or more: EXPOSED, UNSAFE, DANGEROUS' : 'no hardening scores without the bus'));
+        : tile('failed', failedN, failedN ? 'bad' : 'good', 'units whose ActiveState is failed: click to list them', 'failed'),
+      alerts.available ? tile('alerts firing', firing, firing ? 'bad' : 'good', 'alerts in state firing: click to list their units', 'alerts')
+        : tile('alerts firing', 'n/a', '', 'this daemon has no /api/v1/alerts'),
+      tile('near a limit (≥80%)', near, near ? 'warn' : 'good', 'memory, CPU quota or tasks at 80% or more of the limit: click to list them', 'near-limit'),
+      scored.length ? tile('exposed (≥7.5)', exposed, exposed ? 'warn' : 'good', 'hardening exposure 7.5 or more (EXPOSED, UNSAFE, DANGEROUS): click to list them', 'exposed')
+        : tile('exposed (≥7.5)', 'n/a', '', 'no hardening scores without the bus'));
+    for (const t of box.querySelectorAll('[data-show]')) t.classList.toggle('current', t.dataset.show === ov.show && ov.show !== 'all');
   }
 
   function renderTable() {
@@ -418,7 +430,7 @@
    * fmt formats an axis or legend value; limit: {value, label} drawn dashed.
    */
   function lineChart(title, points, series, fmt, limit, floorMax) {
-    const W = 480, H = 150, L = 62, R = 8, T = 12, B = 20;
+    const W = 480, H = 150, L = 76, R = 8, T = 12, B = 20;
     const card = h('div', { class: 'card chart', 'data-chart': title }, h('h3', null, title));
     if (!points.length) {
       card.append(h('p', { class: 'muted' }, 'No samples yet: the first arrive after one collection interval.'));
@@ -508,7 +520,7 @@
     return c.id;
   }
 
-  const up = { name: null, openPassing: false };
+  const up = { name: null, openPassing: false, openFailing: false };
 
   function limitsBlock(d) {
     const lim = d.limits || {};
@@ -577,7 +589,15 @@
     box.append(h('p', null, 'Exposure ', exposureBadge(hd.exposure, hd.label), ' — ',
       fails.length + ' of ' + hd.checks.length + ' checks fail. ',
       h('span', { class: 'muted' }, '0 is fully sandboxed, 10 is no sandbox at all (as systemd-analyze security scores it). Failing checks first, costliest first.')));
-    if (fails.length) box.append(checksTable(fails));
+    /* The costliest failures first; a long tail stays one click away. */
+    const TOP = 12;
+    if (fails.length) box.append(checksTable(fails.slice(0, TOP)));
+    if (fails.length > TOP) {
+      const more = h('details', { ontoggle: (e) => { up.openFailing = e.target.open; } },
+        h('summary', null, (fails.length - TOP) + ' more failing checks'), checksTable(fails.slice(TOP)));
+      more.open = up.openFailing;
+      box.append(more);
+    }
     const det = h('details', { ontoggle: (e) => { up.openPassing = e.target.open; } },
       h('summary', null, rest.length + ' passing or not applicable checks'), checksTable(rest));
     det.open = up.openPassing;
@@ -642,13 +662,14 @@
     const p = series.points;
     const quota = d.cpu && d.cpu.max && d.cpu.max.quota_usec ? d.cpu.max.quota_usec / d.cpu.max.period_usec : null;
     const mlim = memoryLimitOf(d);
-    return h('section', { id: 'charts' }, h('h2', null, 'Last ' + Math.round(
-      p.length > 1 ? (p[p.length - 1].time - p[0].time) / 60 : 0) + ' minutes'),
+    const span = p.length > 1 ? p[p.length - 1].time - p[0].time : 0;
+    return h('section', { id: 'charts' }, h('h2', null, 'Recent samples: last ' +
+      (span < 120 ? Math.round(span) + ' s' : Math.round(span / 60) + ' min') + ' (' + p.length + ' points)'),
     h('div', { class: 'grid' },
       lineChart('CPU (cores)', p, [{ key: 'cpu_cores', label: 'used', color: '#2f5fb3' }], fmtCores,
         quota ? { value: quota, label: 'quota' } : null, 0.05),
       lineChart('Memory', p, [{ key: 'memory_current', label: 'current', color: '#7b3fb3' },
-        { key: 'memory_working_set', label: 'working set', color: '#1a7f37' }], (v) => fmtBytes(v),
+        { key: 'memory_working_set', label: 'working set', color: '#1a7f37' }], (v) => fmtBytes(v, true),
       mlim ? { value: mlim, label: 'limit' } : null, 1024 * 1024),
       lineChart('IO (bytes/s)', p, [{ key: 'io_read_bytes_per_second', label: 'read', color: '#2f5fb3' },
         { key: 'io_write_bytes_per_second', label: 'write', color: '#b76e00' }], fmtRate, null, 1024),
