@@ -92,8 +92,8 @@ static enum MHD_Result queue_snapshot_bytes(struct MHD_Connection *conn, struct 
  * The dashboard's files, from the binary. The policy allows nothing but this origin: data
  * shown by the page can never load or run anything, even if it were rendered as markup.
  */
-#define DASHBOARD_CSP                                                                            \
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "       \
+#define DASHBOARD_CSP                                                                              \
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "          \
         "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 static enum MHD_Result serve_asset(struct MHD_Connection *conn, const struct web_asset *a)
