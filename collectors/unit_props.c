@@ -203,6 +203,7 @@ static const char *const other_props[] = {
         "ExecMainStatus",
         "ActiveEnterTimestamp",
         "InactiveEnterTimestamp",
+        "Transient",
         "IOReadBandwidthMax",
         "IOWriteBandwidthMax",
         "IOReadIOPSMax",
@@ -311,6 +312,13 @@ static int read_one(struct unit_props *p, sd_bus_message *m, const char *name, j
         if (streq(name, "NRestarts")) {
                 r = sd_bus_message_read(m, "v", "u", &p->n_restarts);
                 p->has_n_restarts = r >= 0;
+                return r;
+        }
+        if (streq(name, "Transient")) {
+                int b;
+
+                r = sd_bus_message_read(m, "v", "b", &b);
+                p->transient = r >= 0 && b;
                 return r;
         }
         if (streq(name, "MainPID"))

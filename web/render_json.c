@@ -271,13 +271,23 @@ static json_t *limits_object(const struct unit_props *p)
         return limits;
 }
 
+/*
+ * A transient unit's Description is by default its command line (systemd-run): left out.
+ * TODO: keep one given with --description, if the bus ever tells the two apart.
+ */
+static void set_description(json_t *o, const struct unit_props *p)
+{
+        if (!p->transient)
+                set_string(o, "description", p->description);
+}
+
 /* What the bus says of the unit. Never Environment=, credentials or command lines. */
 static void add_props(json_t *j, const struct unit_props *p)
 {
         json_t *dropins;
         char hex[33];
 
-        set_string(j, "description", p->description);
+        set_description(j, p);
         (void)json_object_set_new(j, "state", state_object(p));
         if (p->has_n_restarts)
                 (void)json_object_set_new(j, "restarts", json_integer(p->n_restarts));
@@ -461,7 +471,7 @@ json_t *render_json_summary(const struct uw_unit *u, const struct unit_exposure 
         if (!j)
                 return NULL;
         if (u->has_props) {
-                set_string(j, "description", u->props.description);
+                set_description(j, &u->props);
                 (void)json_object_set_new(j, "state", state_object(&u->props));
                 if (u->props.has_n_restarts)
                         (void)json_object_set_new(j, "restarts", json_integer(u->props.n_restarts));

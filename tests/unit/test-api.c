@@ -136,6 +136,15 @@ Test(api, summary_with_props_rates_and_score)
         cr_assert_str_eq(json_string_value(json_object_get(j, "description")),
                          "web <server> \"x\"");
         json_decref(j);
+
+        /* A transient unit's Description is systemd-run's command line: never shown. */
+        u->props.transient = true;
+        j = render_json_summary(u, NULL);
+        cr_assert_null(json_object_get(j, "description"));
+        json_decref(j);
+        j = call("/api/v1/units/nginx.service", "", 200);
+        cr_assert_null(json_object_get(j, "description"));
+        json_decref(j);
 }
 
 Test(api, errors)
