@@ -425,11 +425,19 @@
 
   /* ------------------------------------------------------------------ charts */
 
+  /* The next 1, 2, 2.5 or 5 times a power of ten (of 1024 for bytes) at or above v. */
+  function niceCeil(v) {
+    const p = Math.pow(10, Math.floor(Math.log10(v)));
+    for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v * 0.999) return m * p;
+    return 10 * p;
+  }
+
   /*
    * A line chart of points (oldest first) as SVG. series: [{key, label, color}];
-   * fmt formats an axis or legend value; limit: {value, label} drawn dashed.
+   * fmt formats an axis or legend value; limit: {value, label} drawn dashed; bytes: the
+   * axis steps in powers of 1024.
    */
-  function lineChart(title, points, series, fmt, limit, floorMax) {
+  function lineChart(title, points, series, fmt, limit, floorMax, bytes) {
     const W = 480, H = 150, L = 76, R = 8, T = 12, B = 20;
     const card = h('div', { class: 'card chart', 'data-chart': title }, h('h3', null, title));
     if (!points.length) {
@@ -441,7 +449,8 @@
     for (const p of points) for (const sr of series) if (p[sr.key] !== null && p[sr.key] > max) max = p[sr.key];
     if (limit && limit.value > max) max = limit.value;
     if (max <= 0) max = 1;
-    max *= 1.1;
+    const unit = bytes ? Math.pow(1024, Math.max(0, Math.floor(Math.log(max) / Math.log(1024)))) : 1;
+    max = niceCeil(max / unit) * unit * 1.1;
     const x = (t) => L + ((t - t0) / (t1 - t0)) * (W - L - R);
     const y = (v) => T + (1 - v / max) * (H - T - B);
     const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': title });
@@ -670,9 +679,9 @@
         quota ? { value: quota, label: 'quota' } : null, 0.05),
       lineChart('Memory', p, [{ key: 'memory_current', label: 'current', color: '#7b3fb3' },
         { key: 'memory_working_set', label: 'working set', color: '#1a7f37' }], (v) => fmtBytes(v, true),
-      mlim ? { value: mlim, label: 'limit' } : null, 1024 * 1024),
+      mlim ? { value: mlim, label: 'limit' } : null, 1024 * 1024, true),
       lineChart('IO (bytes/s)', p, [{ key: 'io_read_bytes_per_second', label: 'read', color: '#2f5fb3' },
-        { key: 'io_write_bytes_per_second', label: 'write', color: '#b76e00' }], fmtRate, null, 1024),
+        { key: 'io_write_bytes_per_second', label: 'write', color: '#b76e00' }], fmtRate, null, 1024, true),
       lineChart('Pressure (% of time stalled, avg10)', p, [{ key: 'psi_cpu_some_avg10', label: 'cpu', color: '#2f5fb3' },
         { key: 'psi_memory_some_avg10', label: 'memory', color: '#7b3fb3' },
         { key: 'psi_io_some_avg10', label: 'io', color: '#b76e00' }], fmtPsi, null, 1),
