@@ -155,6 +155,31 @@ async function main() {
     await page.click('#units th[data-key="unit"]');
   });
 
+  await test('overview-1000-units-fast', async () => {
+    // 1,000 units shaped like the daemon's own first ones, served in place of the real list.
+    const real = (await api('api/v1/units')).body;
+    const units = [];
+    for (let i = 0; i < 1000; i++) {
+      const u = { ...real.units[i % real.units.length] };
+      u.unit = `bulk-${String(i).padStart(4, '0')}-${u.unit}`;
+      units.push(u);
+    }
+    await page.route('**/api/v1/units', (route) => route.fulfill({
+      status: 200, contentType: 'application/json', body: JSON.stringify({ ...real, units }) }));
+    await openView(page, '#/');
+    await page.waitForSelector('#units[data-time]');
+    const n = await page.$$eval('#units tbody tr[data-unit]', (t) => t.length);
+    const ms = Number(await page.getAttribute('#units', 'data-render-ms'));
+    expect(n === 1000, `${n} rows for 1000 units`);
+    expect(ms < 1000, `rendering 1000 rows took ${ms} ms`);
+    const t0 = Date.now();
+    await page.fill('#filter', 'bulk-0999');
+    await page.waitForFunction(() => document.querySelectorAll('#units tbody tr[data-unit]').length === 1);
+    expect(Date.now() - t0 < 2000, `filtering 1000 rows took ${Date.now() - t0} ms`);
+    console.log(`  1000 rows rendered in ${ms} ms`);
+    await page.unroute('**/api/v1/units');
+  });
+
   await test('alerts-shown-from-api', async () => {
     // The alerts API may not exist on this daemon: serve a known document in its place.
     const target = CHECK_UNIT;

@@ -349,6 +349,7 @@
 
   function renderTable() {
     if (!ov.doc) return;
+    const t0 = performance.now();
     const alerts = activeAlertsByUnit(ov.alerts);
     const units = ov.doc.units.filter((u) => shown(u, alerts));
     const dir = ov.asc ? 1 : -1;
@@ -372,6 +373,7 @@
         ov.doc.units.length ? 'No unit matches the filter.' : 'No units yet.')));
     table.tBodies[0].replaceChildren(frag);
     table.dataset.time = String(ov.doc.time);
+    table.dataset.renderMs = (performance.now() - t0).toFixed(1);
     document.getElementById('count').textContent =
       units.length === ov.doc.units.length ? units.length + ' units' : units.length + ' of ' + ov.doc.units.length + ' units';
     renderTiles(ov.doc, ov.alerts);
