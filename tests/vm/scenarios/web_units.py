@@ -73,7 +73,7 @@ DevicePolicy=closed
 """
 
 # A little CPU now and then, so the charts move ("$$" is a "$" once systemd has read it).
-SPIN = ("/bin/sh -c 'while :; do i=0; while [ $$i -lt 30000 ]; do i=$$((i+1)); done; "
+SPIN = ("/bin/sh -c 'while :; do i=0; while [ $$i -lt 3000 ]; do i=$$((i+1)); done; "
         "sleep 1; done'")
 
 # 1 MiB (touched, so it counts) every 2 s, held: reaches MemoryMax=96M in about 3 minutes.
