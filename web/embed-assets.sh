@@ -27,7 +27,7 @@ content_type() {
         echo
         i=0
         for f in "$@"; do
-                echo "static const unsigned char asset_$i[] = {"
+                echo "static const unsigned char asset_${i}[] = {"
                 od -An -v -tx1 "$f" | sed -e 's/ *$//' -e 's/^ *//' -e 's/ /, 0x/g' \
                         -e 's/^\(..\)/        0x\1/' -e 's/$/,/' | grep -v '^,$' || true
                 echo '        0x00};'

@@ -9,7 +9,7 @@ bin=${1:-build/unitwatchd}
 work=$(mktemp -d /tmp/unitwatch-web.XXXXXX)
 pid=
 cleanup() {
-        [[ -n $pid ]] && kill "$pid" 2>/dev/null || true
+        if [[ -n $pid ]]; then kill "$pid" 2>/dev/null || true; fi
         rm -rf "$work"
 }
 trap cleanup EXIT
