@@ -6,7 +6,7 @@
 # VM itself (then every scenario that did not report counts as failed).
 #
 # Environment:
-#   UNITWATCH_VM_TIMEOUT  seconds before the VM is killed (default 600)
+#   UNITWATCH_VM_TIMEOUT  seconds before the VM is killed (default 900: s40_web adds ~3 min)
 #   UNITWATCH_VM_BINARY   the daemon to test (default build/unitwatchd)
 #   UNITWATCH_VM_KEEP     1: keep the staged share dir (logs) even when everything passed
 #   UNITWATCH_VM_SUITES   run only these suites (names like "s20_daemon s30_alerts"; default
@@ -64,7 +64,7 @@ fi
 # Step 3: one boot for all scenarios.
 t0=$SECONDS
 vm_rc=0
-UNITWATCH_VM_IMAGE=$image "$HERE/run-vm.sh" "${fwd[@]}" "$share" "${UNITWATCH_VM_TIMEOUT:-600}" || vm_rc=$?
+UNITWATCH_VM_IMAGE=$image "$HERE/run-vm.sh" "${fwd[@]}" "$share" "${UNITWATCH_VM_TIMEOUT:-900}" || vm_rc=$?
 log "boot step took $((SECONDS - t0))s (run-vm.sh exit status $vm_rc)"
 if [[ -n $web_pid ]]; then
         kill "$web_pid" 2>/dev/null || true
