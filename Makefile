@@ -42,7 +42,7 @@ all: $(BUILD)/unitwatchd
 
 $(BUILD)/gen/web_assets.c: web/embed-assets.sh $(ASSETS)
 	@mkdir -p $(dir $@)
-	web/embed-assets.sh $@ $(ASSETS)
+	sh web/embed-assets.sh $@ $(ASSETS)
 
 # The generated file includes "web/assets.h" from the top of the tree.
 %/gen/web_assets.o: CFLAGS += -I.
