@@ -22,6 +22,9 @@ BUILD     ?= build
 
 # Everything but main.c goes into a static library that the tests and benchmarks link too.
 LIB_SRC   := $(wildcard collectors/*.c web/*.c hardening/*.c) $(filter-out daemon/main.c,$(wildcard daemon/*.c))
+# The dashboard (web/assets/) is compiled in: web/embed-assets.sh makes it a C file.
+ASSETS    := $(sort $(wildcard web/assets/*))
+LIB_SRC   += $(BUILD)/gen/web_assets.c
 MAIN_SRC  := daemon/main.c
 TEST_SRC  := $(wildcard tests/unit/test-*.c)
 
@@ -35,8 +38,15 @@ SAN_TESTS := $(TEST_SRC:tests/unit/%.c=$(BUILD)/san-tests/%)
 
 .PHONY: all check check-plain check-san check-tsan bench vm-check vm-bench format format-check \
         promtool-check prometheus-check host-check alertmanager-check packaging-check \
-        rules-check nix-check install clean
+        rules-check nix-check web-check demo install clean
 all: $(BUILD)/unitwatchd
+
+$(BUILD)/gen/web_assets.c: web/embed-assets.sh $(ASSETS)
+	@mkdir -p $(dir $@)
+	sh web/embed-assets.sh $@ $(ASSETS)
+
+# The generated file includes "web/assets.h" from the top of the tree.
+%/gen/web_assets.o: CFLAGS += -I.
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -79,7 +89,7 @@ $(BUILD)/san-tests/%: tests/unit/%.c $(BUILD)/libunitwatch-san.a
 
 # Tests run from the top of the tree: they find fixtures under tests/ and ../shared/cases.
 check: check-plain check-san check-tsan promtool-check prometheus-check host-check \
-       alertmanager-check packaging-check rules-check nix-check format-check
+       alertmanager-check packaging-check rules-check nix-check web-check format-check
 
 check-plain: $(TESTS) $(BUILD)/unitwatchd
 	@set -e; for t in $(TESTS); do echo "== $$t"; $$t --jobs 2; done
@@ -93,6 +103,10 @@ host-check: $(BUILD)/unitwatchd
 
 alertmanager-check: $(BUILD)/unitwatchd
 	python3 tests/alertmanager-host.py $(BUILD)/unitwatchd
+
+# The dashboard in headless Chromium against the no-bus daemon (the VM tier does it with a bus).
+web-check: $(BUILD)/unitwatchd
+	tests/web/host-check.sh $(BUILD)/unitwatchd
 
 prometheus-check: $(BUILD)/unitwatchd
 	tests/prometheus-scrape.sh $(BUILD)/unitwatchd
@@ -127,6 +141,10 @@ vm-bench: $(BUILD)/unitwatchd
 
 vm-check: $(BUILD)/unitwatchd
 	tests/vm/check.sh
+
+# The VM with unitwatchd and sample services, forwarded to 127.0.0.1:9839; Ctrl-C stops it.
+demo: $(BUILD)/unitwatchd
+	tests/vm/demo.sh
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

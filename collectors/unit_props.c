@@ -46,6 +46,7 @@ static void io_limits_free(struct unit_io_limit *l, size_t n)
 void unit_props_release(struct unit_props *p)
 {
         free(p->id);
+        free(p->description);
         free(p->load_state);
         free(p->active_state);
         free(p->sub_state);
@@ -182,6 +183,7 @@ static const struct {
         size_t offset;
 } string_props[] = {
         {"Id", offsetof(struct unit_props, id)},
+        {"Description", offsetof(struct unit_props, description)},
         {"LoadState", offsetof(struct unit_props, load_state)},
         {"ActiveState", offsetof(struct unit_props, active_state)},
         {"SubState", offsetof(struct unit_props, sub_state)},
@@ -201,6 +203,7 @@ static const char *const other_props[] = {
         "ExecMainStatus",
         "ActiveEnterTimestamp",
         "InactiveEnterTimestamp",
+        "Transient",
         "IOReadBandwidthMax",
         "IOWriteBandwidthMax",
         "IOReadIOPSMax",
@@ -311,6 +314,13 @@ static int read_one(struct unit_props *p, sd_bus_message *m, const char *name, j
                 p->has_n_restarts = r >= 0;
                 return r;
         }
+        if (streq(name, "Transient")) {
+                int b;
+
+                r = sd_bus_message_read(m, "v", "b", &b);
+                p->transient = r >= 0 && b;
+                return r;
+        }
         if (streq(name, "MainPID"))
                 return sd_bus_message_read(m, "v", "u", &p->main_pid);
         if (streq(name, "ExecMainCode")) {
@@ -382,7 +392,8 @@ int unit_props_copy(struct unit_props *dst, const struct unit_props *src)
         int r = 0;
 
         *dst = *src;
-        dst->id = dst->load_state = dst->active_state = dst->sub_state = dst->result = NULL;
+        dst->id = dst->description = dst->load_state = dst->active_state = dst->sub_state =
+                dst->result = NULL;
         dst->control_group = dst->fragment_path = dst->slice = NULL;
         dst->drop_in_paths = NULL;
         dst->io_limits = NULL;
@@ -390,6 +401,7 @@ int unit_props_copy(struct unit_props *dst, const struct unit_props *src)
         dst->sandbox = json_incref(src->sandbox); /* immutable: shared */
 
         r |= strdup_or_null(src->id, &dst->id);
+        r |= strdup_or_null(src->description, &dst->description);
         r |= strdup_or_null(src->load_state, &dst->load_state);
         r |= strdup_or_null(src->active_state, &dst->active_state);
         r |= strdup_or_null(src->sub_state, &dst->sub_state);

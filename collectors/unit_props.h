@@ -35,6 +35,12 @@ struct unit_io_limit {
 
 struct unit_props {
         char *id;
+        /*
+         * Description=: free text written by the unit's author. Not to be shown for a
+         * transient unit: systemd-run makes the command line its Description by default.
+         */
+        char *description;
+        bool transient; /* Transient: made at runtime (systemd-run), not from a unit file */
         char *load_state, *active_state, *sub_state;
         char *result;        /* Service.Result: "success", "oom-kill", "exit-code", ... */
         char *control_group; /* "" when the unit has no cgroup now */

@@ -17,11 +17,12 @@ stdenv.mkDerivation {
   version = "0.1.0";
 
   # The tree without .git, result links and editor leftovers (cleanSource), and without a
-  # local build/ directory, so a stale object never reaches the build.
+  # local build/ directory, so a stale object never reaches the build, nor the browser tests'
+  # node_modules (tests/web: not needed to build).
   src = lib.cleanSourceWith {
     name = "unitwatch-source";
     src = lib.cleanSource ../.;
-    filter = path: _type: path != toString ../build;
+    filter = path: _type: path != toString ../build && baseNameOf path != "node_modules";
   };
 
   strictDeps = true;

@@ -42,11 +42,19 @@ static bool state_matches(const struct uw_unit *u, const char *state)
         return u->has_props && u->props.active_state && streq(u->props.active_state, state);
 }
 
-static int handle_list(const struct uw_snapshot *s, const char *query, struct api_response *ret)
+static int cmp_exposure_name(const void *key, const void *elem)
+{
+        return strcmp(key, ((const struct unit_exposure *)elem)->name);
+}
+
+static int handle_list(const struct uw_snapshot *s, struct scorer *sc, const char *query,
+                       struct api_response *ret)
 {
         static const char *const states[] = {"active", "activating", "deactivating", "inactive",
                                              "failed", "reloading",  "maintenance",  "running"};
         _cleanup_free_ char *state = NULL, *name = NULL;
+        _cleanup_free_ struct unit_exposure *ex = NULL;
+        size_t n_ex = 0;
         json_t *units;
         int r;
 
@@ -72,17 +80,22 @@ static int handle_list(const struct uw_snapshot *s, const char *query, struct ap
         if (r < 0)
                 return r;
 
+        /* Scores are copied once per request, sorted by name like the snapshot's units. */
+        if (sc && scorer_enabled(sc) && scorer_exposures(sc, &ex, &n_ex) < 0)
+                return -ENOMEM;
         units = json_array();
         if (!units)
                 return -ENOMEM;
         for (size_t i = 0; i < s->n_units; i++) {
                 const struct uw_unit *u = &s->units[i];
+                const struct unit_exposure *e;
 
                 if (state && !state_matches(u, state))
                         continue;
                 if (name && fnmatch(name, u->name, FNM_NOESCAPE) != 0)
                         continue;
-                if (json_array_append_new(units, render_json_summary(u)) < 0) {
+                e = n_ex ? bsearch(u->name, ex, n_ex, sizeof(*ex), cmp_exposure_name) : NULL;
+                if (json_array_append_new(units, render_json_summary(u, e)) < 0) {
                         json_decref(units);
                         return -ENOMEM;
                 }
@@ -312,7 +325,7 @@ int api_handle(const struct uw_snapshot *s, struct uw_history *h, struct scorer 
         if (streq(path, "/api/v1/alerts"))
                 return handle_alerts(s, query, ret);
         if (streq(path, UNITS_PATH))
-                return handle_list(s, query, ret);
+                return handle_list(s, sc, query, ret);
         if (strncmp(path, UNITS_PREFIX, strlen(UNITS_PREFIX)) == 0)
                 return handle_unit(s, h, sc, path + strlen(UNITS_PREFIX), ret);
         return respond_error(ret, 404, "no such endpoint");

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The embedded HTTP server (libmicrohttpd, its own thread). Serves the current snapshot of a
- * uw_store: /metrics (Prometheus text), /api/v1/units, /api/v1/units/{unit}, /healthz and
- * /readyz. Handlers only take a snapshot reference and send pre-rendered bytes.
+ * uw_store: the dashboard at / (web/assets.h), /metrics (Prometheus text), /api/v1/...,
+ * /healthz and /readyz. Handlers only take a snapshot reference and send pre-rendered bytes.
  */
 #pragma once
 

@@ -40,11 +40,13 @@ struct json_t;
 struct json_t *render_json_unit(const struct uw_unit *u, const struct render_opts *o);
 
 /*
- * A short view of a unit for lists: unit, cgroup, state, restarts, cpu_usage_cores,
- * memory_current, memory_limit (the lower of memory.high and memory.max), pids_current,
- * pids_max.
+ * A short view of a unit for lists: unit, cgroup, description, state, restarts,
+ * cpu_usage_cores, cpu_quota_cores, memory_current, memory_limit (the lower of memory.high
+ * and memory.max), io_{read,write}_bytes_per_second (summed over devices), pids_current,
+ * pids_max, psi_{cpu,memory,io}_some_avg10, and with e (the unit's score, may be NULL)
+ * exposure, exposure_label and failed_checks.
  */
-struct json_t *render_json_summary(const struct uw_unit *u);
+struct json_t *render_json_summary(const struct uw_unit *u, const struct unit_exposure *e);
 
 /* Whether a memory.stat key is a cumulative event count (pgfault) rather than a size. */
 bool memory_stat_key_is_counter(const char *key);

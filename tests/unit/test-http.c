@@ -181,3 +181,27 @@ Test(http, baseline_post_needs_json_and_scores)
         free(r);
         finish(srv);
 }
+
+/* The dashboard is served before the first snapshot exists, with its policy. */
+Test(http, dashboard_before_the_first_snapshot)
+{
+        struct http_server *srv;
+        char *r;
+
+        start(PORT_BASE + 3, &srv);
+        r = get(PORT_BASE + 3, "/");
+        cr_assert_not_null(strstr(r, " 200 "), "%s", r);
+        cr_assert_not_null(strstr(r, "Content-Type: text/html; charset=utf-8"), "%s", r);
+        cr_assert_not_null(
+                strstr(r, "Content-Security-Policy: default-src 'none'; script-src 'self'"), "%s",
+                r);
+        cr_assert_not_null(strstr(r, "<!doctype html>"), "%s", r);
+        free(r);
+        r = get(PORT_BASE + 3, "/app.js");
+        cr_assert_not_null(strstr(r, "Content-Type: text/javascript"), "%s", r);
+        free(r);
+        r = get(PORT_BASE + 3, "/app.js.map");
+        cr_assert_not_null(strstr(r, " 404 "), "%s", r);
+        free(r);
+        finish(srv);
+}

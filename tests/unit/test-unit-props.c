@@ -51,7 +51,11 @@ static sd_bus_message *props_message(void)
         cr_assert_geq(sd_bus_message_open_container(m, 'a', "{sv}"), 0);
         cr_assert_geq(sd_bus_message_append(m, "{sv}", "Id", "s", "foo.service"), 0);
         cr_assert_geq(sd_bus_message_append(m, "{sv}", "ActiveState", "s", "active"), 0);
+        cr_assert_geq(sd_bus_message_append(m, "{sv}", "Description", "s",
+                                            "Foo <b>\"daemon\"</b> C:\\x2d"),
+                      0);
         cr_assert_geq(sd_bus_message_append(m, "{sv}", "NRestarts", "u", 3), 0);
+        cr_assert_geq(sd_bus_message_append(m, "{sv}", "Transient", "b", 1), 0);
         cr_assert_geq(sd_bus_message_append(m, "{sv}", "MemoryMax", "t", UINT64_MAX), 0);
         cr_assert_geq(sd_bus_message_append(m, "{sv}", "TasksMax", "t", (uint64_t)77), 0);
         cr_assert_geq(sd_bus_message_append(m, "{sv}", "CapabilityBoundingSet", "t", UINT64_MAX),
@@ -93,9 +97,14 @@ Test(unit_props, getall_reply_is_read)
         json_t *v;
         char *text;
 
-        /* Id, ActiveState, NRestarts, MemoryMax, TasksMax, InvocationID and 5 sandbox ones. */
-        cr_assert_eq(unit_props_update(&p, m), 11);
+        /*
+         * Id, ActiveState, Description, NRestarts, Transient, MemoryMax, TasksMax,
+         * InvocationID and 5 sandbox ones.
+         */
+        cr_assert_eq(unit_props_update(&p, m), 13);
         cr_assert_str_eq(p.id, "foo.service");
+        cr_assert_str_eq(p.description, "Foo <b>\"daemon\"</b> C:\\x2d", "kept byte for byte");
+        cr_assert(p.transient, "transient: its Description is not to be shown");
         cr_assert_str_eq(p.active_state, "active");
         cr_assert(p.has_n_restarts);
         cr_assert_eq(p.n_restarts, 3);
@@ -123,6 +132,8 @@ Test(unit_props, getall_reply_is_read)
         cr_assert_eq(unit_props_copy(&copy, &p), 0);
         cr_assert_eq(copy.sandbox, p.sandbox);
         cr_assert_neq(copy.id, p.id);
+        cr_assert_str_eq(copy.description, p.description);
+        cr_assert_neq(copy.description, p.description);
         unit_props_release(&p);
         cr_assert_str_eq(json_string_value(json_object_get(copy.sandbox, "ProtectSystem")),
                          "strict");
@@ -134,6 +145,8 @@ Test(unit_props, wanted_names)
 {
         cr_assert(unit_props_wants("ActiveState"));
         cr_assert(unit_props_wants("MemoryMax"));
+        cr_assert(unit_props_wants("Description"));
+        cr_assert(unit_props_wants("Transient"));
         cr_assert(unit_props_wants("SystemCallFilter"));
         cr_assert_not(unit_props_wants("Environment"));
         cr_assert_not(unit_props_wants("ExecStart"));

@@ -48,11 +48,28 @@ printf '%s\n' "${suites[@]}" >"$share/suites.txt"
 install -m 0644 "$HERE/../../packaging/unitwatchd.service" "$share/unitwatchd.service"
 install -m 0644 "$HERE/../../packaging/unitwatch.sysusers" "$share/unitwatch.sysusers"
 
+# The dashboard's browser tests (s40_web): the guest's daemon port forwarded to a free port
+# here, and a watcher that runs the browser when the guest says it is ready.
+fwd=()
+web_pid=
+if grep -qx s40_web "$share/suites.txt"; then
+        if "$HERE/web-host.sh" prepare "$share"; then
+                web_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+                fwd=(--hostfwd "$web_port:9839")
+                "$HERE/web-host.sh" watch "$share" "$web_port" &
+                web_pid=$!
+        fi
+fi
+
 # Step 3: one boot for all scenarios.
 t0=$SECONDS
 vm_rc=0
-UNITWATCH_VM_IMAGE=$image "$HERE/run-vm.sh" "$share" "${UNITWATCH_VM_TIMEOUT:-1200}" || vm_rc=$?
+UNITWATCH_VM_IMAGE=$image "$HERE/run-vm.sh" "${fwd[@]}" "$share" "${UNITWATCH_VM_TIMEOUT:-1200}" || vm_rc=$?
 log "boot step took $((SECONDS - t0))s (run-vm.sh exit status $vm_rc)"
+if [[ -n $web_pid ]]; then
+        kill "$web_pid" 2>/dev/null || true
+        wait "$web_pid" 2>/dev/null || true
+fi
 
 # Step 4: count. A scenario with no result line (guest crashed, timed out) is a failure.
 passed=0

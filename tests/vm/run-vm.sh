@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Boot the unitwatch test guest once and run SHARE_DIR/guest-run.sh inside it.
 #
-# usage: run-vm.sh SHARE_DIR [TIMEOUT_SECONDS]
+# usage: run-vm.sh [--hostfwd HOST_PORT:GUEST_PORT]... SHARE_DIR [TIMEOUT_SECONDS]
+#
+# --hostfwd gives the guest qemu's user-mode network (the guest is 10.0.2.15, the host 10.0.2.2;
+# the guest configures it itself) and forwards 127.0.0.1:HOST_PORT on the host to GUEST_PORT in
+# the guest. Without it the guest has no network at all. SIGINT/SIGTERM stop qemu and exit 130.
 #
 # SHARE_DIR is shared read-write into the guest as /mnt/host (9p, mount tag host0). A unit
 # baked into the image (see build-image.sh) runs /mnt/host/guest-run.sh as root once the
@@ -32,7 +36,7 @@ die() {
 }
 
 usage() {
-        echo "usage: $0 SHARE_DIR [TIMEOUT_SECONDS]" >&2
+        echo "usage: $0 [--hostfwd HOST_PORT:GUEST_PORT]... SHARE_DIR [TIMEOUT_SECONDS]" >&2
         exit 2
 }
 
@@ -66,6 +70,13 @@ print_tail() {
 }
 
 main() {
+        local nic=(-nic none) fwd=""
+        while [[ ${1:-} == --hostfwd ]]; do
+                [[ ${2:-} =~ ^[0-9]+:[0-9]+$ ]] || die "--hostfwd wants HOST_PORT:GUEST_PORT, not '${2:-}'"
+                fwd+=",hostfwd=tcp:127.0.0.1:${2%%:*}-:${2##*:}"
+                shift 2
+        done
+        [[ -n $fwd ]] && nic=(-nic "user,model=virtio-net-pci,restrict=on$fwd")
         (($# >= 1 && $# <= 2)) || usage
         local share timeout_s
         share=$(readlink -f "$1")
@@ -107,7 +118,8 @@ main() {
         # The root disk is opened with snapshot=on: writes go to a temporary overlay and the
         # cached image is never modified. The first virtio disk is the guest's vda (root,
         # found by UUID anyway), the second its vdb (scratch).
-        local qemu_rc=0
+        # qemu runs in the background so that a Ctrl-C (make demo) stops it here.
+        local qemu_rc=0 stopped=0
         timeout --kill-after=10 "$timeout_s" \
                 qemu-system-x86_64 \
                 "${accel_args[@]}" \
@@ -119,10 +131,22 @@ main() {
                 -drive "file=$tmp/scratch.raw,format=raw,if=virtio" \
                 -fsdev "local,id=host0,path=$share,security_model=none" \
                 -device virtio-9p-pci,fsdev=host0,mount_tag=host0 \
-                -nic none \
+                "${nic[@]}" \
                 -display none -monitor none -serial "file:$console" \
                 -no-reboot \
-                </dev/null || qemu_rc=$?
+                </dev/null &
+        local qemu_pid=$!
+        trap 'stopped=1; kill -TERM "$qemu_pid" 2>/dev/null' INT TERM
+        while :; do
+                qemu_rc=0
+                wait "$qemu_pid" || qemu_rc=$?
+                kill -0 "$qemu_pid" 2>/dev/null || break
+        done
+        trap - INT TERM
+        if ((stopped)); then
+                log "stopped: qemu terminated"
+                exit 130
+        fi
 
         if ((qemu_rc == 124 || qemu_rc == 137)); then
                 print_tail "guest log" "$share/guest.log"
