@@ -87,7 +87,8 @@ $(BUILD)/san-tests/%: tests/unit/%.c $(BUILD)/libunitwatch-san.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -I. -o $@ $< $(BUILD)/libunitwatch-san.a $(LDLIBS) -lcriterion
 
-# Tests run from the top of the tree: they find fixtures under tests/ and ../shared/cases.
+# Tests run from the top of the tree: they find fixtures under tests/ (tests/cases: the
+# field cases, a copy of the project's shared/cases).
 check: check-plain check-san check-tsan promtool-check prometheus-check host-check \
        alertmanager-check packaging-check rules-check nix-check web-check format-check
 

@@ -183,6 +183,10 @@ static const struct param_def param_defs[] = {
         {"window", ALERT_P_WINDOW},
 };
 
+#define RULE_NAMES                                                                                 \
+        "MemoryNearLimit, OOMKilled, CPUThrottled, TasksNearLimit, PressureStall, UnitFailed, "    \
+        "RestartLoop, HardeningRegression, ExposureAboveThreshold"
+
 #define PARAM_KEYS                                                                                 \
         "enabled, severity, threshold, clear, threshold_full, clear_full, for, keep_firing_for, "  \
         "window"
@@ -253,12 +257,15 @@ static int load_param(struct alert_rule_params *p, bool *set, const char *where,
 static int check_levels(const struct alert_rule_params *p, const char *where, char *err,
                         size_t err_size)
 {
-        if (p->clear > p->threshold || p->clear_full > p->threshold_full) {
+        if (p->clear > p->threshold) {
+                (void)snprintf(err, err_size, "'%s': clear (%g) must not be above threshold (%g)",
+                               where, p->clear, p->threshold);
+                return -EINVAL;
+        }
+        if (p->clear_full > p->threshold_full) {
                 (void)snprintf(err, err_size,
-                               "'%s': clear (%g) must not be above threshold (%g), nor "
-                               "clear_full above threshold_full",
-                               where, p->clear > p->threshold ? p->clear : p->clear_full,
-                               p->clear > p->threshold ? p->threshold : p->threshold_full);
+                               "'%s': clear_full (%g) must not be above threshold_full (%g)", where,
+                               p->clear_full, p->threshold_full);
                 return -EINVAL;
         }
         return 0;
@@ -281,15 +288,11 @@ static int load_rules(struct alert_config *c, json_t *rules, char *err, size_t e
                 int r;
 
                 if (rule < 0) {
-                        (void)snprintf(err, err_size,
-                                       "unknown rule 'alerts.rules.%s' (known: MemoryNearLimit, "
-                                       "OOMKilled, CPUThrottled, TasksNearLimit, PressureStall, "
-                                       "UnitFailed, RestartLoop, HardeningRegression, "
-                                       "ExposureAboveThreshold)",
-                                       name);
+                        (void)snprintf(err, err_size, "unknown rule 'alerts.rules.%s' (known: %s)",
+                                       name, RULE_NAMES);
                         return -EINVAL;
                 }
-                (void)snprintf(where, sizeof(where), "alerts.rules.%s", name);
+                (void)snprintf(where, sizeof(where), "alerts.rules.%.64s", name);
                 if (!json_is_object(obj)) {
                         (void)snprintf(err, err_size, "'%s' must be an object", where);
                         return -EINVAL;
@@ -347,7 +350,8 @@ static int load_overrides(struct alert_config *c, json_t *list, char *err, size_
                 }
                 ov->rule = alert_rule_from_string(rule);
                 if (ov->rule < 0) {
-                        (void)snprintf(err, err_size, "'%s.rule': unknown rule '%s'", where, rule);
+                        (void)snprintf(err, err_size, "'%s.rule': unknown rule '%s' (known: %s)",
+                                       where, rule, RULE_NAMES);
                         return -EINVAL;
                 }
                 ov->units = strdup(units);

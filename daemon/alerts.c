@@ -170,11 +170,11 @@ static void rule_memory(const struct uw_unit *u, const struct alert_rule_params 
         (void)snprintf(c->description, sizeof(c->description),
                        "Working set %s (memory.current %s less inactive_file) against %s=%s; "
                        "alert at %.0f%%. At the limit the kernel %s. Raise %s= or find what "
-                       "grows in /api/v1/units/{unit}/series.",
+                       "grows in the unit's recent samples (/api/v1/units/%s/series).",
                        ws_text, cur_text, limit_name, limit_text, p->threshold * 100,
                        streq(limit_name, "MemoryHigh") ? "throttles and reclaims hard"
                                                        : "OOM-kills the service",
-                       limit_name);
+                       limit_name, u->name);
 }
 
 static void rule_tasks(const struct uw_unit *u, const struct alert_rule_params *p, struct cond *c)

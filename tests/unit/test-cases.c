@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The shared field cases (../shared/cases/caseNN-*) run through the real reader: each test
- * copies the case's input files, as they are at run time, into a cgroup-like directory under
- * a mkdtemp() tree, reads it with cg_handle_open()/cg_handle_read() and checks every value of
- * the case's expected.txt. Each reading is done with no kept fds (budget 0), with a budget
- * smaller than the number of files, and with one large enough to keep them all.
+ * The field cases (tests/cases/caseNN-*, a copy of the project's shared cases) run through
+ * the real reader: each test copies the case's input files, as they are at run time, into a
+ * cgroup-like directory under a mkdtemp() tree, reads it with cg_handle_open()/cg_handle_read() and
+ * checks every value of the case's expected.txt. Each reading is done with no kept fds (budget 0),
+ * with a budget smaller than the number of files, and with one large enough to keep them all.
  *
  * The file-system cases (08, 14, 19, 20) build their trees in the suite's .init. What a
  * regular file system cannot do (read() failing with ENODEV or EOPNOTSUPP) is left to the VM
@@ -26,7 +26,7 @@
 
 #include "collectors/cg_reader.h"
 
-#define CASES "../shared/cases"
+#define CASES "tests/cases"
 
 static const unsigned budgets[] = {0, 3, 64};
 #define N_BUDGETS (sizeof(budgets) / sizeof(budgets[0]))

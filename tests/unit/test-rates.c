@@ -13,7 +13,7 @@
 #include "daemon/snapshot.h"
 #include "daemon/util.h"
 
-#define CASES "../shared/cases/"
+#define CASES "tests/cases/"
 
 static size_t slurp(const char *path, char *buf, size_t size)
 {
