@@ -84,7 +84,7 @@ int main(void)
         if (uw_collector_new(&cc, &c) < 0)
                 return 1;
         (void)snprintf(listen, sizeof(listen), "127.0.0.1:%d", PORT);
-        if (http_server_start(listen, &(struct http_context){.store = &store}, &srv) < 0)
+        if (http_server_start(listen, &(struct http_context){.store = &store}, NULL, &srv) < 0)
                 return 1;
         for (int i = 0; i < 60; i++) {
                 struct uw_snapshot *s;
