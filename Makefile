@@ -2,7 +2,7 @@
 # ASan+UBSan; `make vm-check` runs the VM tier; `make bench` the collection benchmark.
 VERSION   := 0.1.0
 CC        ?= cc
-PKGS      := libsystemd libmicrohttpd jansson zlib libcurl
+PKGS      := libsystemd libmicrohttpd jansson zlib libcurl gnutls
 WARNINGS  := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
              -Wvla -Wwrite-strings -Wimplicit-fallthrough -Werror
 CFLAGS    ?= -O2 -g
@@ -34,7 +34,7 @@ TESTS     := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 SAN_TESTS := $(TEST_SRC:tests/unit/%.c=$(BUILD)/san-tests/%)
 
 .PHONY: all check check-plain check-san check-tsan bench vm-check vm-bench format format-check \
-        promtool-check prometheus-check host-check alertmanager-check packaging-check \
+        promtool-check prometheus-check host-check http-check alertmanager-check packaging-check \
         rules-check install clean
 all: $(BUILD)/unitwatchd
 
@@ -79,7 +79,7 @@ $(BUILD)/san-tests/%: tests/unit/%.c $(BUILD)/libunitwatch-san.a
 
 # Tests run from the top of the tree: they find fixtures under tests/ and ../shared/cases.
 check: check-plain check-san check-tsan promtool-check prometheus-check host-check \
-       alertmanager-check packaging-check rules-check format-check
+       http-check alertmanager-check packaging-check rules-check format-check
 
 check-plain: $(TESTS) $(BUILD)/unitwatchd
 	@set -e; for t in $(TESTS); do echo "== $$t"; $$t --jobs 2; done
@@ -90,6 +90,10 @@ check-san: $(SAN_TESTS) $(BUILD)/unitwatchd-san
 
 host-check: $(BUILD)/unitwatchd
 	tests/daemon-host.sh $(BUILD)/unitwatchd
+
+# The HTTP surface against hostile clients: token, TLS, limits, slow clients.
+http-check: $(BUILD)/unitwatchd
+	python3 tests/http-security.py $(BUILD)/unitwatchd
 
 alertmanager-check: $(BUILD)/unitwatchd
 	python3 tests/alertmanager-host.py $(BUILD)/unitwatchd

@@ -4,10 +4,12 @@
 #include <arpa/inet.h>
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +43,7 @@ struct http_instance {
         struct MHD_Daemon *mhd;
         struct http_options opts;
         time_t refused_logged, full_logged; /* rate limits of the refusal warnings */
+        atomic_uint open;                   /* connections open now */
 };
 
 struct http_server {
@@ -289,6 +292,17 @@ static void request_done(void *cls, struct MHD_Connection *conn, void **req_cls,
         http_guard_arm(inst->srv->guard, guard_conn(conn), inst->opts.request_timeout);
 }
 
+/* For the refusal warnings; called on libmicrohttpd's thread only. */
+static bool log_due(time_t *last)
+{
+        time_t now = time(NULL);
+
+        if (*last && now - *last < REFUSAL_LOG_INTERVAL)
+                return false;
+        *last = now;
+        return true;
+}
+
 static void connection_event(void *cls, struct MHD_Connection *conn, void **socket_context,
                              enum MHD_ConnectionNotificationCode code)
 {
@@ -298,24 +312,21 @@ static void connection_event(void *cls, struct MHD_Connection *conn, void **sock
         if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
                 http_guard_close(inst->srv->guard, *socket_context);
                 *socket_context = NULL;
+                atomic_fetch_sub(&inst->open, 1);
                 return;
         }
+        /* At the limit libmicrohttpd stops accepting: new clients wait in the listen backlog. */
+        if (atomic_fetch_add(&inst->open, 1) + 1 >= inst->opts.connection_limit &&
+            log_due(&inst->full_logged))
+                log_warning("%s: all %u connections (http.connection_limit) are in use; new "
+                            "ones wait until one closes. Logged at most once a minute",
+                            inst->srv->listen, inst->opts.connection_limit);
         fd = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
         addr = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
         *socket_context =
                 fd ? http_guard_open(inst->srv->guard, fd->connect_fd,
                                      addr ? addr->client_addr : NULL, inst->opts.request_timeout)
                    : NULL;
-}
-
-static bool log_due(time_t *last)
-{
-        time_t now = time(NULL);
-
-        if (*last && now - *last < REFUSAL_LOG_INTERVAL)
-                return false;
-        *last = now;
-        return true;
 }
 
 /* Called for each new connection, before libmicrohttpd takes it: the per-client limit. */
@@ -430,22 +441,15 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 
 /*
  * libmicrohttpd's own messages ("Failed to bind to port 0") go to our log, at debug: the
- * daemon says what went wrong in its own words. A full server is worth a (rate-limited)
- * warning: scrapes are being refused.
+ * daemon says what went wrong in its own words.
  */
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
-        struct http_instance *inst = cls;
         char msg[512];
 
+        (void)cls;
         (void)vsnprintf(msg, sizeof(msg), fmt, ap);
         msg[strcspn(msg, "\n")] = '\0';
-        if (inst && strstr(msg, "connection limit") && log_due(&inst->full_logged)) {
-                log_warning("%s: all %u connections (http.connection_limit) are in use, refusing "
-                            "new ones; further refusals are logged at most once a minute",
-                            inst->srv->listen, inst->opts.connection_limit);
-                return;
-        }
         log_debug("libmicrohttpd: %s", msg);
 }
 
@@ -643,8 +647,13 @@ int http_server_reload(struct http_server *srv, const struct http_options *o)
 {
         struct http_instance *old = srv->cur, *next = NULL;
         MHD_socket fd;
-        int r;
+        int spare, r;
 
+        if (!old)
+                return log_error_errno(-EBADF,
+                                       "%s: not serving since a failed reload; restart "
+                                       "the daemon to serve it again",
+                                       srv->listen);
         /* The listening socket moves to a new instance: no connection is refused meanwhile. */
         fd = MHD_quiesce_daemon(old->mhd);
         if (fd == MHD_INVALID_SOCKET)
@@ -652,24 +661,27 @@ int http_server_reload(struct http_server *srv, const struct http_options *o)
                                        "%s: cannot hand the listening socket over to apply the "
                                        "new http settings; keeping the old ones",
                                        srv->listen);
+        /* libmicrohttpd closes a socket it was given when it fails to start: keep a dup. */
+        spare = fcntl(fd, F_DUPFD_CLOEXEC, 3);
         r = instance_start(srv, o, fd, &next);
-        if (r < 0) {
+        if (r < 0 && spare >= 0) {
                 log_error("%s: the new http settings cannot be applied, serving with the old "
                           "ones",
                           srv->listen);
-                r = instance_start(srv, &old->opts, fd, &next);
-                if (r < 0) {
-                        /* TODO: retry later; until then this address serves nothing. */
-                        log_error("%s: cannot serve with the old settings either; this address "
-                                  "stays closed until a restart",
-                                  srv->listen);
-                        (void)close(fd);
-                        srv->cur = NULL;
-                        instance_retire(old);
-                        return r;
-                }
-                r = -EINVAL;
+                r = instance_start(srv, &old->opts, TAKE_FD(spare), &next);
+                if (r >= 0)
+                        r = -EINVAL;
         }
+        if (!next) {
+                /* TODO: retry later; until then this address serves nothing. */
+                log_error("%s: cannot serve with the old settings either; this address stays "
+                          "closed until a restart",
+                          srv->listen);
+                srv->cur = NULL;
+                instance_retire(old);
+                return r;
+        }
+        spare = safe_close(spare);
         srv->cur = next;
         instance_retire(old);
         if (r >= 0)

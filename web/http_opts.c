@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <gnutls/gnutls.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,6 +159,31 @@ static int load_pem(const char *path, const char *what, char **ret, char *err, s
         return 0;
 }
 
+/*
+ * libmicrohttpd only says that TLS failed to start; GnuTLS says why (a key that does not
+ * belong to the certificate, a PEM it cannot parse). Checked here, before any server is touched.
+ */
+static int check_key_pair(const struct uw_http_config *h, const char *cert, const char *key,
+                          char *err, size_t err_size)
+{
+        gnutls_certificate_credentials_t cred;
+        gnutls_datum_t c = {(unsigned char *)(uintptr_t)cert, (unsigned)strlen(cert)};
+        gnutls_datum_t k = {(unsigned char *)(uintptr_t)key, (unsigned)strlen(key)};
+        int r;
+
+        if (gnutls_certificate_allocate_credentials(&cred) < 0)
+                return -ENOMEM;
+        r = gnutls_certificate_set_x509_key_mem(cred, &c, &k, GNUTLS_X509_FMT_PEM);
+        gnutls_certificate_free_credentials(cred);
+        if (r < 0) {
+                (void)snprintf(err, err_size,
+                               "the TLS certificate '%s' and key '%s' are unusable: %s",
+                               h->tls_cert, h->tls_key, gnutls_strerror(r));
+                return -EINVAL;
+        }
+        return 0;
+}
+
 int http_options_load(const struct uw_http_config *h, struct http_options *ret, char *err,
                       size_t err_size)
 {
@@ -174,6 +201,8 @@ int http_options_load(const struct uw_http_config *h, struct http_options *ret, 
                 (void)snprintf(err, err_size, "TLS needs both http.tls_cert and http.tls_key");
                 r = -EINVAL;
         }
+        if (r >= 0 && o.tls_cert_pem)
+                r = check_key_pair(h, o.tls_cert_pem, o.tls_key_pem, err, err_size);
         if (r < 0) {
                 http_options_release(&o);
                 return r;
