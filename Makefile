@@ -11,6 +11,12 @@ CFLAGS    += -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -DUNITWATCH_VERSION='"$(VERSIO
 LDLIBS    += $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 TSAN_FLAGS := -fsanitize=thread -fno-omit-frame-pointer
+# libFuzzer: clang from Debian (clang, libclang-rt-14-dev).
+FUZZ_CC   ?= clang
+FUZZ_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := fuzz-cg-u64 fuzz-cg-cpu-max fuzz-cg-flat-keyed fuzz-cg-io-stat fuzz-cg-psi \
+                fuzz-config fuzz-drift-state fuzz-url fuzz-api
 
 PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
@@ -26,6 +32,7 @@ MAIN_SRC  := daemon/main.c
 TEST_SRC  := $(wildcard tests/unit/test-*.c)
 
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+FUZZ_OBJ  := $(LIB_SRC:%.c=$(BUILD)/fuzz/obj/%.o)
 SAN_OBJ   := $(LIB_SRC:%.c=$(BUILD)/san/%.o)
 TSAN_OBJ  := $(LIB_SRC:%.c=$(BUILD)/tsan/%.o)
 # The threaded parts: the HTTP server and the snapshot store under concurrent use.
@@ -35,7 +42,7 @@ SAN_TESTS := $(TEST_SRC:tests/unit/%.c=$(BUILD)/san-tests/%)
 
 .PHONY: all check check-plain check-san check-tsan bench vm-check vm-bench format format-check \
         promtool-check prometheus-check host-check http-check alertmanager-check packaging-check \
-        rules-check install clean
+        rules-check fuzz fuzz-check install clean
 all: $(BUILD)/unitwatchd
 
 $(BUILD)/obj/%.o: %.c
@@ -49,6 +56,31 @@ $(BUILD)/san/%.o: %.c
 $(BUILD)/tsan/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(TSAN_FLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+$(BUILD)/libunitwatch-fuzz.a: $(FUZZ_OBJ)
+	$(AR) rcs $@ $^
+
+# One binary per cgroup file format, from one source.
+FUZZ_CG_FORMAT = $(if $(filter fuzz-cg-u64,$(1)),1,$(if $(filter fuzz-cg-cpu-max,$(1)),2,$(if \
+                 $(filter fuzz-cg-flat-keyed,$(1)),3,$(if $(filter fuzz-cg-io-stat,$(1)),4,5))))
+$(BUILD)/fuzz/fuzz-cg-%: tests/fuzz/fuzz-cg.c $(BUILD)/libunitwatch-fuzz.a
+	$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -I. \
+	  -DFUZZ_FORMAT=$(call FUZZ_CG_FORMAT,fuzz-cg-$*) -o $@ $< $(BUILD)/libunitwatch-fuzz.a $(LDLIBS)
+
+$(BUILD)/fuzz/fuzz-%: tests/fuzz/fuzz-%.c $(BUILD)/libunitwatch-fuzz.a
+	$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -I. -o $@ $< $(BUILD)/libunitwatch-fuzz.a \
+	  $(LDLIBS)
+
+# make fuzz: every parser for FUZZ_SECONDS (60) each; fuzz-check: 3 s each, in make check.
+fuzz: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh $(BUILD) $(FUZZ_TARGETS)
+
+fuzz-check: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
+	FUZZ_SECONDS=3 tests/fuzz/run.sh $(BUILD) $(FUZZ_TARGETS)
 
 $(BUILD)/libunitwatch-tsan.a: $(TSAN_OBJ)
 	$(AR) rcs $@ $^
@@ -79,7 +111,7 @@ $(BUILD)/san-tests/%: tests/unit/%.c $(BUILD)/libunitwatch-san.a
 
 # Tests run from the top of the tree: they find fixtures under tests/ and ../shared/cases.
 check: check-plain check-san check-tsan promtool-check prometheus-check host-check \
-       http-check alertmanager-check packaging-check rules-check format-check
+       http-check fuzz-check alertmanager-check packaging-check rules-check format-check
 
 check-plain: $(TESTS) $(BUILD)/unitwatchd
 	@set -e; for t in $(TESTS); do echo "== $$t"; $$t --jobs 2; done
@@ -152,6 +184,6 @@ clean:
 	rm -rf $(BUILD)
 
 # main.c is not in the library but depends on its headers all the same.
--include $(LIB_OBJ:.o=.d) $(SAN_OBJ:.o=.d) $(TSAN_OBJ:.o=.d) $(BUILD)/obj/daemon/main.d \
+-include $(LIB_OBJ:.o=.d) $(SAN_OBJ:.o=.d) $(TSAN_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d) $(BUILD)/obj/daemon/main.d \
          $(BUILD)/san/daemon/main.d
 include tests/vm/vm.mk

@@ -443,6 +443,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
  * libmicrohttpd's own messages ("Failed to bind to port 0") go to our log, at debug: the
  * daemon says what went wrong in its own words.
  */
+static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
         char msg[512];
