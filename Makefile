@@ -42,7 +42,7 @@ SAN_TESTS := $(TEST_SRC:tests/unit/%.c=$(BUILD)/san-tests/%)
 
 .PHONY: all check check-plain check-san check-tsan bench vm-check vm-bench format format-check \
         promtool-check prometheus-check host-check http-check alertmanager-check packaging-check \
-        rules-check fuzz fuzz-check install clean
+        rules-check fuzz fuzz-check load load-check install clean
 all: $(BUILD)/unitwatchd
 
 $(BUILD)/obj/%.o: %.c
@@ -74,6 +74,15 @@ $(BUILD)/fuzz/fuzz-cg-%: tests/fuzz/fuzz-cg.c $(BUILD)/libunitwatch-fuzz.a
 $(BUILD)/fuzz/fuzz-%: tests/fuzz/fuzz-%.c $(BUILD)/libunitwatch-fuzz.a
 	$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -I. -o $@ $< $(BUILD)/libunitwatch-fuzz.a \
 	  $(LDLIBS)
+
+# make load: wrk against /metrics and the API, LOAD_SECONDS (30) each, then slow-loris clients;
+# load-check, a short run, is in make check.
+LOAD_SECONDS ?= 30
+load: $(BUILD)/unitwatchd
+	python3 tests/load.py $(BUILD)/unitwatchd $(LOAD_SECONDS)
+
+load-check: $(BUILD)/unitwatchd
+	LOAD_LORIS=300 python3 tests/load.py $(BUILD)/unitwatchd 3
 
 # make fuzz: every parser for FUZZ_SECONDS (60) each; fuzz-check: 3 s each, in make check.
 fuzz: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
@@ -111,7 +120,7 @@ $(BUILD)/san-tests/%: tests/unit/%.c $(BUILD)/libunitwatch-san.a
 
 # Tests run from the top of the tree: they find fixtures under tests/ and ../shared/cases.
 check: check-plain check-san check-tsan promtool-check prometheus-check host-check \
-       http-check fuzz-check alertmanager-check packaging-check rules-check format-check
+       http-check fuzz-check load-check alertmanager-check packaging-check rules-check format-check
 
 check-plain: $(TESTS) $(BUILD)/unitwatchd
 	@set -e; for t in $(TESTS); do echo "== $$t"; $$t --jobs 2; done
