@@ -42,7 +42,7 @@ SAN_TESTS := $(TEST_SRC:tests/unit/%.c=$(BUILD)/san-tests/%)
 
 .PHONY: all check check-plain check-san check-tsan bench vm-check vm-bench format format-check \
         promtool-check prometheus-check host-check http-check alertmanager-check packaging-check \
-        rules-check fuzz fuzz-check load load-check install clean
+        rules-check fuzz fuzz-check load load-check valgrind valgrind-check install clean
 all: $(BUILD)/unitwatchd
 
 $(BUILD)/obj/%.o: %.c
@@ -84,6 +84,15 @@ load: $(BUILD)/unitwatchd
 load-check: $(BUILD)/unitwatchd
 	LOAD_LORIS=300 python3 tests/load.py $(BUILD)/unitwatchd 3
 
+# make valgrind: the daemon under memcheck for VALGRIND_SECONDS (60) with scrapes and SIGHUPs;
+# valgrind-check, 10 s of it, is in make check.
+VALGRIND_SECONDS ?= 60
+valgrind: $(BUILD)/unitwatchd
+	VALGRIND_SECONDS=$(VALGRIND_SECONDS) tests/valgrind.sh $(BUILD)/unitwatchd
+
+valgrind-check: $(BUILD)/unitwatchd
+	VALGRIND_SECONDS=10 tests/valgrind.sh $(BUILD)/unitwatchd
+
 # make fuzz: every parser for FUZZ_SECONDS (60) each; fuzz-check: 3 s each, in make check.
 fuzz: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
 	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh $(BUILD) $(FUZZ_TARGETS)
@@ -120,7 +129,7 @@ $(BUILD)/san-tests/%: tests/unit/%.c $(BUILD)/libunitwatch-san.a
 
 # Tests run from the top of the tree: they find fixtures under tests/ and ../shared/cases.
 check: check-plain check-san check-tsan promtool-check prometheus-check host-check \
-       http-check fuzz-check load-check alertmanager-check packaging-check rules-check format-check
+       http-check fuzz-check load-check valgrind-check alertmanager-check packaging-check rules-check format-check
 
 check-plain: $(TESTS) $(BUILD)/unitwatchd
 	@set -e; for t in $(TESTS); do echo "== $$t"; $$t --jobs 2; done
