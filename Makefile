@@ -42,7 +42,8 @@ SAN_TESTS := $(TEST_SRC:tests/unit/%.c=$(BUILD)/san-tests/%)
 
 .PHONY: all check check-plain check-san check-tsan bench vm-check vm-bench format format-check \
         promtool-check prometheus-check host-check http-check alertmanager-check packaging-check \
-        rules-check fuzz fuzz-check load load-check valgrind valgrind-check install clean
+        rules-check fuzz fuzz-check load load-check faults faults-check valgrind valgrind-check \
+        install clean
 all: $(BUILD)/unitwatchd
 
 $(BUILD)/obj/%.o: %.c
@@ -83,6 +84,15 @@ load: $(BUILD)/unitwatchd
 
 load-check: $(BUILD)/unitwatchd
 	LOAD_LORIS=300 python3 tests/load.py $(BUILD)/unitwatchd 3
+
+# make faults: cgroups vanishing mid-read under scrapes (FAULT_SECONDS, 30), SIGHUP with a
+# broken and a rotated token, an unusable state directory; faults-check (5 s) in make check.
+FAULT_SECONDS ?= 30
+faults: $(BUILD)/unitwatchd
+	python3 tests/faults.py $(BUILD)/unitwatchd $(FAULT_SECONDS)
+
+faults-check: $(BUILD)/unitwatchd
+	python3 tests/faults.py $(BUILD)/unitwatchd 5
 
 # make valgrind: the daemon under memcheck for VALGRIND_SECONDS (60) with scrapes and SIGHUPs;
 # valgrind-check, 10 s of it, is in make check.
@@ -129,7 +139,7 @@ $(BUILD)/san-tests/%: tests/unit/%.c $(BUILD)/libunitwatch-san.a
 
 # Tests run from the top of the tree: they find fixtures under tests/ and ../shared/cases.
 check: check-plain check-san check-tsan promtool-check prometheus-check host-check \
-       http-check fuzz-check load-check valgrind-check alertmanager-check packaging-check rules-check format-check
+       http-check fuzz-check load-check faults-check valgrind-check alertmanager-check packaging-check rules-check format-check
 
 check-plain: $(TESTS) $(BUILD)/unitwatchd
 	@set -e; for t in $(TESTS); do echo "== $$t"; $$t --jobs 2; done
