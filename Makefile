@@ -139,7 +139,8 @@ $(BUILD)/san-tests/%: tests/unit/%.c $(BUILD)/libunitwatch-san.a
 
 # Tests run from the top of the tree: they find fixtures under tests/ and ../shared/cases.
 check: check-plain check-san check-tsan promtool-check prometheus-check host-check \
-       http-check fuzz-check load-check faults-check valgrind-check alertmanager-check packaging-check rules-check format-check
+       http-check fuzz-check load-check faults-check valgrind-check alertmanager-check \
+       packaging-check rules-check format-check
 
 check-plain: $(TESTS) $(BUILD)/unitwatchd
 	@set -e; for t in $(TESTS); do echo "== $$t"; $$t --jobs 2; done
