@@ -213,6 +213,7 @@ clean:
 	rm -rf $(BUILD)
 
 # main.c is not in the library but depends on its headers all the same.
--include $(LIB_OBJ:.o=.d) $(SAN_OBJ:.o=.d) $(TSAN_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d) $(BUILD)/obj/daemon/main.d \
+-include $(LIB_OBJ:.o=.d) $(SAN_OBJ:.o=.d) $(TSAN_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d) \
+         $(BUILD)/obj/daemon/main.d \
          $(BUILD)/san/daemon/main.d
 include tests/vm/vm.mk

@@ -26,7 +26,7 @@ BIN = sys.argv[1] if len(sys.argv) > 1 else "build/unitwatchd"
 SECONDS = int(sys.argv[2]) if len(sys.argv) > 2 else 30
 CONNECTIONS = int(os.environ.get("LOAD_CONNECTIONS", "200"))
 LORIS = int(os.environ.get("LOAD_LORIS", "800"))
-PORT = 19960
+PORT = 19940
 BASE = "http://127.0.0.1:%d" % PORT
 REQUEST_TIMEOUT = 5
 passed = failed = 0

@@ -18,8 +18,9 @@ trap cleanup EXIT
 cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.."
 
 openssl rand -hex 24 >"$work/token"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" \
-        -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+        -keyout "$work/key.pem" -out "$work/cert.pem" -days 2 -subj /CN=127.0.0.1 \
+        -addext subjectAltName=IP:127.0.0.1 2>/dev/null
 printf '{"http": {"token_file": "%s", "tls_cert": "%s", "tls_key": "%s"}}\n' \
         "$work/token" "$work/cert.pem" "$work/key.pem" >"$work/config.json"
 
@@ -38,7 +39,10 @@ for _ in $(seq 300); do
         [ "$(c "$base/readyz")" = 200 ] && break
         sleep 0.2
 done
-[ "$(c "$base/readyz")" = 200 ] || { echo "FAIL the daemon did not get ready under valgrind"; exit 1; }
+if [ "$(c "$base/readyz")" != 200 ]; then
+        echo "FAIL the daemon did not get ready under valgrind"
+        exit 1
+fi
 
 requests=0
 bad=0

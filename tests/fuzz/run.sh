@@ -12,7 +12,7 @@ top=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../..
 cd "$top"
 mkdir -p "$build/fuzz/artifacts"
 
-# Seeds: the fixture files of each format, the shipped config, a few API paths.
+# Seeds: the fixture files of each format, the shipped config, tests/fuzz/seeds/.
 seed() { # seed TARGET FILES...
         local dir=$build/fuzz/corpus/$1
         shift
@@ -32,18 +32,10 @@ seed fuzz-cg-flat-keyed $(files cpu.stat) $(files memory.stat) $(files memory.ev
 seed fuzz-cg-io-stat $(files io.stat)
 seed fuzz-cg-psi $(files cpu.pressure) $(files memory.pressure) $(files io.pressure)
 seed fuzz-config packaging/config.json
-mkdir -p "$build/fuzz/corpus/fuzz-api" "$build/fuzz/corpus/fuzz-url" \
-        "$build/fuzz/corpus/fuzz-drift-state"
-for p in 'units?state=active&name=c*' 'units/cron.service' 'units/cron.service/series' \
-        'units/foo%5Cx2dbar.service/hardening' 'drift?unit=a&kind=regression&limit=3' \
-        'alerts?state=firing' 'units?name=%ZZ'; do
-        printf '%s' "$p" >"$build/fuzz/corpus/fuzz-api/seed-$(echo "$p" | md5sum | cut -c1-12)"
-        printf 'x%s' "${p#*\?}" >"$build/fuzz/corpus/fuzz-url/seed-$(echo "$p" | md5sum | cut -c1-12)"
+# Hand-written seeds: tests/fuzz/seeds/TARGET/.
+for d in tests/fuzz/seeds/*/; do
+        seed "$(basename "$d")" "$d"*
 done
-printf '0{"schema": 1, "dropped": 0, "dropped_by_unit": {}}\n{"time": 1700000000, "unit": "a.service", "check": "ProtectSystem", "old": "yes", "new": "no", "exposure_old": 10, "exposure_new": 20, "kind": "regression", "fragment_path": null, "drop_in_paths": [], "invocation_id": null}\n' \
-        >"$build/fuzz/corpus/fuzz-drift-state/seed-journal"
-printf '1{"schema": 1, "baselines": {"a.service": {"exposure": 42, "time": 1.7e9, "checks": [{"json_field": "ProtectSystem", "value": "yes", "state": "pass"}]}}}' \
-        >"$build/fuzz/corpus/fuzz-drift-state/seed-baselines"
 
 status=0
 summary=()
@@ -53,22 +45,24 @@ for t in "$@"; do
         # Inputs that crashed once: run each alone first.
         if [ -d "$regress" ] && [ -n "$(ls -A "$regress")" ]; then
                 if ! "$bin" "$regress"/* >"$build/fuzz/$t.regress.log" 2>&1; then
-                        echo "FAIL $t: a regression input crashes again (see $build/fuzz/$t.regress.log)"
+                        echo "FAIL $t: a regression input crashes again" \
+                                "(see $build/fuzz/$t.regress.log)"
                         status=1
                         continue
                 fi
+                seed "$t" "$regress"/*
         fi
         log=$build/fuzz/$t.log
         set +e
         "$bin" -max_total_time="$seconds" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
-                -artifact_prefix="$build/fuzz/artifacts/$t-" "$build/fuzz/corpus/$t" \
-                ${regress:+$( [ -d "$regress" ] && echo "$regress")} >"$log" 2>&1
+                -artifact_prefix="$build/fuzz/artifacts/$t-" "$build/fuzz/corpus/$t" >"$log" 2>&1
         rc=$?
         set -e
         execs=$(awk '/stat::number_of_executed_units:/ {print $2}' "$log")
         cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
         if [ "$rc" != 0 ]; then
-                echo "FAIL $t: crashed after ${execs:-?} executions; see $log and $build/fuzz/artifacts/"
+                echo "FAIL $t: crashed after ${execs:-?} executions;" \
+                        "see $log and $build/fuzz/artifacts/"
                 grep -m3 -E 'ERROR|runtime error|Assertion' "$log" || true
                 status=1
         fi
