@@ -91,8 +91,9 @@ FAULT_SECONDS ?= 30
 faults: $(BUILD)/unitwatchd
 	python3 tests/faults.py $(BUILD)/unitwatchd $(FAULT_SECONDS)
 
-faults-check: $(BUILD)/unitwatchd
+faults-check: $(BUILD)/unitwatchd $(BUILD)/unitwatchd-san
 	python3 tests/faults.py $(BUILD)/unitwatchd 5
+	ASAN_OPTIONS=detect_leaks=1 python3 tests/faults.py $(BUILD)/unitwatchd-san 5
 
 # make valgrind: the daemon under memcheck for VALGRIND_SECONDS (60) with scrapes and SIGHUPs;
 # valgrind-check, 10 s of it, is in make check.
@@ -153,8 +154,9 @@ host-check: $(BUILD)/unitwatchd
 	tests/daemon-host.sh $(BUILD)/unitwatchd
 
 # The HTTP surface against hostile clients: token, TLS, limits, slow clients.
-http-check: $(BUILD)/unitwatchd
+http-check: $(BUILD)/unitwatchd $(BUILD)/unitwatchd-san
 	python3 tests/http-security.py $(BUILD)/unitwatchd
+	ASAN_OPTIONS=detect_leaks=1 python3 tests/http-security.py $(BUILD)/unitwatchd-san
 
 alertmanager-check: $(BUILD)/unitwatchd
 	python3 tests/alertmanager-host.py $(BUILD)/unitwatchd

@@ -7,7 +7,8 @@ limit; TLS with a certificate made here, replaced on SIGHUP, and a broken one re
 SIGHUP; the method allow-list; the header size limit; the request timeout against idle and
 trickling clients (slow-loris), which must not stop a normal scrape; the per-client limit
 (applied to loopback only when asked) and the connection limit.
-Usage: tests/http-security.py BUILD/unitwatchd
+Usage: tests/http-security.py BUILD/unitwatchd (make check also runs it on the ASan+UBSan
+build, whose leak check at exit turns into a non-zero exit status)
 """
 import os
 import shutil
@@ -176,7 +177,7 @@ def main():
     st, _, _ = request(post, "POST", dict(auth, **json_type), b"x" * 10000)
     check("a body over max_body_bytes: 413", st == 413, st)
     check("argv holds no token", token not in open("/proc/%d/cmdline" % p.pid).read())
-    stop(p)
+    check("stops cleanly (exit 0; under ASan: no leak)", stop(p) == 0)
 
     # Limits, from the config file.
     cfg = write("limits.json", '{"http": {"methods": ["GET"], "request_timeout": 2, '
@@ -230,7 +231,7 @@ def main():
     time.sleep(0.3)
     st, _, _ = request(base + "/metrics")
     check("once they are closed the client is served again", st == 200, st)
-    stop(p)
+    check("stops cleanly (exit 0; under ASan: no leak)", stop(p) == 0)
 
     # Loopback is exempt from the per-client limit by default; connection_limit holds anyway.
     cfg = write("conn.json", '{"http": {"per_client_limit": 2, "connection_limit": 6}}')
@@ -262,7 +263,7 @@ def main():
     extra.close()
     for s in held[1:]:
         s.close()
-    stop(p)
+    check("stops cleanly (exit 0; under ASan: no leak)", stop(p) == 0)
 
     # TLS, and its certificate replaced on SIGHUP.
     if not shutil.which("openssl"):
