@@ -36,6 +36,13 @@ static void empty_dir(void)
         (void)closedir(d);
 }
 
+/* libFuzzer ends with exit(): the directory goes with it. */
+static void remove_dir(void)
+{
+        empty_dir();
+        (void)rmdir(dir);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         struct drift_event ev = {.time = 1.7e9,
@@ -59,6 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 (void)snprintf(dir, sizeof(dir), "%s/unitwatch-fuzz-drift-%d",
                                access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp", (int)getpid());
                 assert(mkdir(dir, 0700) == 0);
+                (void)atexit(remove_dir);
         }
         if (size == 0)
                 return 0;
