@@ -219,8 +219,12 @@ def main():
     idle.close()
     trickle.close()
     # Per-client limit, on loopback because per_client_loopback is set: 4 held, the 5th refused.
+    # First the server lets go of the slow clients above (its side closes a moment later).
+    time.sleep(1.0)
     held = [socket.create_connection(("127.0.0.1", PORT + 1)) for _ in range(4)]
     time.sleep(0.2)
+    check("4 connections up to per_client_limit are kept",
+          not any(closed_by_peer(h, 0.05) for h in held))
     fifth = socket.create_connection(("127.0.0.1", PORT + 1))
     check("the connection over per_client_limit is closed at once", closed_by_peer(fifth, 2))
     fifth.close()
