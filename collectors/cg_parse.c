@@ -375,19 +375,19 @@ int cg_parse_psi(const char *buf, size_t len, struct cg_psi *ret)
         bool any = false, blank = true;
 
         while (next_token(&c, &t)) {
-                struct cg_psi_line *line = NULL;
+                struct cg_psi_line *line = NULL, parsed = {};
 
                 blank = false;
                 if (token_eq(&t, "some"))
                         line = &psi.some;
                 else if (token_eq(&t, "full"))
                         line = &psi.full;
-                if (!line || parse_psi_line(&c, line) < 0) {
-                        if (line)
-                                *line = (struct cg_psi_line){};
+                /* A broken line leaves what an earlier good one of its kind said. */
+                if (!line || parse_psi_line(&c, &parsed) < 0) {
                         skip_line(&c);
                         continue;
                 }
+                *line = parsed;
                 any = true;
         }
         if (!any)

@@ -37,6 +37,16 @@ int cfg_init(struct uw_config *c)
                 .interval = 10,
                 .log_level = LOG_LEVEL_INFO,
                 .unit_types = UNIT_SERVICE,
+                .http =
+                        {
+                                .connection_limit = CFG_HTTP_CONNECTION_LIMIT,
+                                .per_client_limit = CFG_HTTP_PER_CLIENT_LIMIT,
+                                .max_header_bytes = CFG_HTTP_MAX_HEADER_BYTES,
+                                .max_body_bytes = CFG_HTTP_MAX_BODY_BYTES,
+                                .idle_timeout = CFG_HTTP_IDLE_TIMEOUT,
+                                .request_timeout = CFG_HTTP_REQUEST_TIMEOUT,
+                                .methods = CFG_METHODS_ALL,
+                        },
         };
         alert_config_init(&c->alerts);
         c->cgroup_root = strdup("/sys/fs/cgroup");
@@ -58,6 +68,9 @@ void cfg_release(struct uw_config *c)
         free(c->sysfs_root);
         free(c->bus_address);
         free(c->state_dir);
+        free(c->http.token_file);
+        free(c->http.tls_cert);
+        free(c->http.tls_key);
         alert_config_release(&c->alerts);
         *c = (struct uw_config){};
 }
@@ -283,6 +296,117 @@ static int load_hardening(struct uw_config *c, json_t *v, char *err, size_t err_
         return 0;
 }
 
+static int set_uint(unsigned *dst, json_t *v, const char *key, unsigned min, unsigned max,
+                    const char *unit, char *err, size_t err_size)
+{
+        json_int_t n = json_integer_value(v);
+
+        if (!json_is_integer(v) || n < (json_int_t)min || n > (json_int_t)max) {
+                (void)snprintf(err, err_size, "'http.%s' must be an integer from %u to %u%s", key,
+                               min, max, unit);
+                return -EINVAL;
+        }
+        *dst = (unsigned)n;
+        return 0;
+}
+
+static int load_methods(struct uw_http_config *h, json_t *v, char *err, size_t err_size)
+{
+        static const char *const names[] = {"GET", "HEAD", "POST"};
+        unsigned mask = 0;
+        size_t i;
+        json_t *e;
+
+        if (!json_is_array(v) || json_array_size(v) == 0)
+                goto bad;
+        json_array_foreach(v, i, e)
+        {
+                size_t k;
+
+                for (k = 0; k < ARRAY_SIZE(names); k++)
+                        if (json_is_string(e) && streq(json_string_value(e), names[k]))
+                                break;
+                if (k == ARRAY_SIZE(names))
+                        goto bad;
+                mask |= 1u << k;
+        }
+        h->methods = mask;
+        return 0;
+bad:
+        (void)snprintf(err, err_size,
+                       "'http.methods' must be a non-empty array of \"GET\", \"HEAD\", \"POST\"");
+        return -EINVAL;
+}
+
+/* "http": token, TLS and the server's limits. */
+static int load_http(struct uw_http_config *h, json_t *obj, char *err, size_t err_size)
+{
+        const char *key;
+        json_t *v;
+
+        if (!json_is_object(obj)) {
+                (void)snprintf(err, err_size, "'http' must be an object");
+                return -EINVAL;
+        }
+        json_object_foreach(obj, key, v)
+        {
+                int r;
+
+                if (streq(key, "token_file") || streq(key, "tls_cert") || streq(key, "tls_key")) {
+                        char name[32];
+                        char **dst = streq(key, "token_file") ? &h->token_file
+                                     : streq(key, "tls_cert") ? &h->tls_cert
+                                                              : &h->tls_key;
+
+                        (void)snprintf(name, sizeof(name), "http.%s", key);
+                        r = set_string(dst, v, name, err, err_size);
+                        if (r >= 0 && !(*dst)[0]) {
+                                (void)snprintf(err, err_size, "'%s' must name a file", name);
+                                r = -EINVAL;
+                        }
+                } else if (streq(key, "allow_insecure_remote") ||
+                           streq(key, "per_client_loopback")) {
+                        if (!json_is_boolean(v)) {
+                                (void)snprintf(err, err_size, "'http.%s' must be true or false",
+                                               key);
+                                return -EINVAL;
+                        }
+                        *(streq(key, "allow_insecure_remote") ? &h->allow_insecure_remote
+                                                              : &h->per_client_loopback) =
+                                json_is_true(v);
+                        r = 0;
+                } else if (streq(key, "connection_limit"))
+                        r = set_uint(&h->connection_limit, v, key, 1, 65536, "", err, err_size);
+                else if (streq(key, "per_client_limit"))
+                        r = set_uint(&h->per_client_limit, v, key, 0, 65536, " (0: no limit)", err,
+                                     err_size);
+                else if (streq(key, "max_header_bytes"))
+                        r = set_uint(&h->max_header_bytes, v, key, 4096, 1048576, "", err,
+                                     err_size);
+                else if (streq(key, "max_body_bytes"))
+                        r = set_uint(&h->max_body_bytes, v, key, 0, 1048576, "", err, err_size);
+                else if (streq(key, "idle_timeout"))
+                        r = set_uint(&h->idle_timeout, v, key, 1, 3600, " seconds", err, err_size);
+                else if (streq(key, "request_timeout"))
+                        r = set_uint(&h->request_timeout, v, key, 1, 3600, " seconds", err,
+                                     err_size);
+                else if (streq(key, "methods"))
+                        r = load_methods(h, v, err, err_size);
+                else {
+                        (void)snprintf(err, err_size,
+                                       "unknown key 'http.%s' (known: token_file, tls_cert, "
+                                       "tls_key, allow_insecure_remote, connection_limit, "
+                                       "per_client_limit, per_client_loopback, max_header_bytes, "
+                                       "max_body_bytes, idle_timeout, request_timeout, methods)",
+                                       key);
+                        return -EINVAL;
+                }
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 static int load_key(struct uw_config *c, const char *key, json_t *v, char *err, size_t err_size)
 {
         if (streq(key, "alerts"))
@@ -345,10 +469,12 @@ static int load_key(struct uw_config *c, const char *key, json_t *v, char *err, 
                 return load_units(c, v, err, err_size);
         if (streq(key, "hardening"))
                 return load_hardening(c, v, err, err_size);
+        if (streq(key, "http"))
+                return load_http(&c->http, v, err, err_size);
         (void)snprintf(err, err_size,
                        "unknown key '%s' (known: listen, interval, cgroup_root, sysfs_root, "
                        "state_dir, bus, no_bus, log_level, units, memory_stat_all, hardening, "
-                       "alerts)",
+                       "alerts, http)",
                        key);
         return -EINVAL;
 }
@@ -385,5 +511,54 @@ int cfg_load_file(struct uw_config *c, const char *path, char *err, size_t err_s
                         return r;
                 }
         }
+        return 0;
+}
+
+bool cfg_listen_is_loopback(const char *listen)
+{
+        unsigned char a[16];
+        char host[64];
+        unsigned port;
+
+        if (cfg_parse_listen(listen, host, sizeof(host), &port) < 0)
+                return false;
+        if (listen[0] != '[')
+                return inet_pton(AF_INET, host, a) == 1 && a[0] == 127;
+        if (inet_pton(AF_INET6, host, a) != 1)
+                return false;
+        /* ::1, or an IPv4-mapped 127.x.y.z */
+        static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+        static const unsigned char zeros[15] = {0};
+
+        if (memcmp(a, zeros, 15) == 0 && a[15] == 1)
+                return true;
+        return memcmp(a, mapped, 12) == 0 && a[12] == 127;
+}
+
+int cfg_check_http(const struct uw_config *c, char *err, size_t err_size)
+{
+        const struct uw_http_config *h = &c->http;
+
+        if (!h->tls_cert != !h->tls_key) {
+                (void)snprintf(err, err_size,
+                               "TLS needs both a certificate and a key: '%s' is set, '%s' is not",
+                               h->tls_cert ? "http.tls_cert" : "http.tls_key",
+                               h->tls_cert ? "http.tls_key" : "http.tls_cert");
+                return -EINVAL;
+        }
+        if (h->token_file || h->tls_cert || h->allow_insecure_remote)
+                return 0;
+        for (size_t i = 0; c->listen[i]; i++)
+                if (!cfg_listen_is_loopback(c->listen[i])) {
+                        (void)snprintf(err, err_size,
+                                       "refusing to listen on '%s', which is not a loopback "
+                                       "address, without a bearer token or TLS: anyone who "
+                                       "reaches it could read every unit and reset hardening "
+                                       "baselines. Set http.token_file (--token-file) and/or "
+                                       "http.tls_cert and http.tls_key, or \"http\": "
+                                       "{\"allow_insecure_remote\": true} to accept that",
+                                       c->listen[i]);
+                        return -EINVAL;
+                }
         return 0;
 }

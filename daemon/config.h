@@ -17,6 +17,39 @@
 #define CFG_DEFAULT_PORT   9839
 #define CFG_DEFAULT_LISTEN "127.0.0.1:9839"
 
+/* HTTP methods the server may answer (http.methods); a mask. */
+enum {
+        CFG_METHOD_GET = 1u << 0,
+        CFG_METHOD_HEAD = 1u << 1,
+        CFG_METHOD_POST = 1u << 2,
+        CFG_METHODS_ALL = CFG_METHOD_GET | CFG_METHOD_HEAD | CFG_METHOD_POST,
+};
+
+/*
+ * The "http" object: who may talk to the server and how much of it one client may take. Files
+ * are named here and read by the HTTP layer (web/http_opts.h), never their contents.
+ */
+struct uw_http_config {
+        char *token_file;           /* bearer token, one line; NULL: no token */
+        char *tls_cert, *tls_key;   /* PEM files; both or neither */
+        bool allow_insecure_remote; /* serve a non-loopback address without token and TLS */
+        unsigned connection_limit;  /* open connections per listener */
+        unsigned per_client_limit;  /* open connections per client address; 0: no limit */
+        bool per_client_loopback;   /* apply per_client_limit to loopback clients too */
+        unsigned max_header_bytes;  /* request line and headers of one request */
+        unsigned max_body_bytes;    /* body of a POST */
+        unsigned idle_timeout;      /* seconds without a byte either way */
+        unsigned request_timeout;   /* seconds to send a whole request */
+        unsigned methods;           /* CFG_METHOD_* mask */
+};
+
+#define CFG_HTTP_CONNECTION_LIMIT 1024
+#define CFG_HTTP_PER_CLIENT_LIMIT 64
+#define CFG_HTTP_MAX_HEADER_BYTES 16384
+#define CFG_HTTP_MAX_BODY_BYTES   4096
+#define CFG_HTTP_IDLE_TIMEOUT     30
+#define CFG_HTTP_REQUEST_TIMEOUT  20
+
 struct uw_config {
         char *listen[CFG_LISTEN_MAX + 1]; /* NULL-terminated "ADDRESS:PORT" */
         double interval;                  /* seconds between collections */
@@ -37,6 +70,7 @@ struct uw_config {
         char *accept_units[CFG_GLOBS_MAX + 1];
         char *accept_checks[CFG_GLOBS_MAX + 1];
         struct alert_config alerts; /* the "alerts" object: rules, overrides, Alertmanager */
+        struct uw_http_config http; /* the "http" object */
 };
 
 /* Fills defaults. -ENOMEM on failure. */
@@ -58,3 +92,13 @@ void cfg_list_clear(char **list);
 
 /* Checks "ADDRESS:PORT" or "[IPV6]:PORT"; -EINVAL otherwise. */
 int cfg_parse_listen(const char *s, char *ret_host, size_t host_size, unsigned *ret_port);
+
+/* True for 127.0.0.0/8, ::1 and ::ffff:127.0.0.0/104 in "ADDRESS:PORT" or "[IPV6]:PORT". */
+bool cfg_listen_is_loopback(const char *listen);
+
+/*
+ * Checks what no single key can: TLS names both files, and a non-loopback listen address has
+ * a token or TLS unless http.allow_insecure_remote says otherwise. -EINVAL with the reason in
+ * err.
+ */
+int cfg_check_http(const struct uw_config *c, char *err, size_t err_size);

@@ -22,8 +22,8 @@
 #include "store.h"
 #include "util.h"
 
-/* fds kept for everything but cgroup files: HTTP connections, the bus, logs. */
-#define FD_RESERVE 1200
+/* fds kept for everything but cgroup files and HTTP connections: the bus, logs, state. */
+#define FD_RESERVE 176
 
 /* A burst of bus signals (a unit starting) becomes one collection this long after the first. */
 #define CHANGE_COALESCE_USEC 200000u
@@ -207,6 +207,25 @@ static bool lists_differ(char *const *a, char *const *b)
         return a[i] || b[i];
 }
 
+/* SIGHUP: the token and certificate files are read again, the http settings applied. */
+static void apply_http(struct uw_daemon *d, const struct uw_config *next)
+{
+        struct http_options o;
+        char err[512] = "";
+        int r;
+
+        r = http_options_load(&next->http, &o, err, sizeof(err));
+        if (r < 0) {
+                log_error("SIGHUP: %s; the HTTP server keeps its token, certificate and limits",
+                          err[0] ? err : strerror(-r));
+                return;
+        }
+        for (size_t i = 0; i < CFG_LISTEN_MAX; i++)
+                if (d->http[i])
+                        (void)http_server_reload(d->http[i], &o);
+        http_options_release(&o);
+}
+
 static int on_sighup(sd_event_source *src, const struct signalfd_siginfo *si, void *userdata)
 {
         struct uw_daemon *d = userdata;
@@ -235,6 +254,7 @@ static int on_sighup(sd_event_source *src, const struct signalfd_siginfo *si, vo
         log_max_level = next.log_level;
         if (d->scorer)
                 (void)scorer_set_accepted(d->scorer, next.accept_units, next.accept_checks);
+        apply_http(d, &next);
         if (alert_engine_set_config(d->alerts, &next.alerts) < 0 ||
             alert_push_set_config(d->push, &next.alerts) < 0)
                 log_warning("SIGHUP: out of memory applying the alert settings; some old ones "
@@ -309,13 +329,22 @@ static int daemon_setup(struct uw_daemon *d, const char *cgroup_root)
                 .types = d->cfg->unit_types,
                 .include = (char **)d->cfg->include,
                 .exclude = (char **)d->cfg->exclude,
-                .fd_budget = cg_reader_fd_budget(FD_RESERVE),
+                .fd_budget = 0, /* below */
         };
         const char *default_listen[] = {CFG_DEFAULT_LISTEN, NULL};
         const char *const *listen =
                 d->cfg->listen[0] ? (const char *const *)d->cfg->listen : default_listen;
+        struct http_options http_opts;
+        char err[512] = "";
+        size_t n_listen = 0;
         sigset_t mask;
         int n_fds, r;
+
+        /* Every HTTP connection is an fd: they come off the cgroup files' budget. */
+        while (listen[n_listen])
+                n_listen++;
+        cc.fd_budget = cg_reader_fd_budget(
+                FD_RESERVE + (unsigned)n_listen * (d->cfg->http.connection_limit + 8));
 
         (void)sigemptyset(&mask);
         (void)sigaddset(&mask, SIGTERM);
@@ -362,16 +391,17 @@ static int daemon_setup(struct uw_daemon *d, const char *cgroup_root)
         if (n_fds > CFG_LISTEN_MAX)
                 log_warning("systemd passed %d sockets, serving the first %d", n_fds,
                             CFG_LISTEN_MAX);
-        for (int i = 0; i < n_fds && i < CFG_LISTEN_MAX; i++) {
-                r = http_server_start_fd(SD_LISTEN_FDS_START + i, &d->http_ctx, &d->http[i]);
-                if (r < 0)
-                        return r;
-        }
-        for (size_t i = 0; n_fds <= 0 && listen[i]; i++) {
-                r = http_server_start(listen[i], &d->http_ctx, &d->http[i]);
-                if (r < 0)
-                        return r;
-        }
+        r = http_options_load(&d->cfg->http, &http_opts, err, sizeof(err));
+        if (r < 0)
+                return log_error_errno(r, "%s", err);
+        for (int i = 0; r >= 0 && i < n_fds && i < CFG_LISTEN_MAX; i++)
+                r = http_server_start_fd(SD_LISTEN_FDS_START + i, &d->http_ctx, &http_opts,
+                                         &d->http[i]);
+        for (size_t i = 0; r >= 0 && n_fds <= 0 && listen[i]; i++)
+                r = http_server_start(listen[i], &d->http_ctx, &http_opts, &d->http[i]);
+        http_options_release(&http_opts);
+        if (r < 0)
+                return r;
         return sd_event_add_time_relative(d->event, NULL, CLOCK_MONOTONIC,
                                           (uint64_t)(d->cfg->interval * 1e6), 0, on_timer, d);
 }

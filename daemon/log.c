@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "log.h"
 
+#include <errno.h>
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +54,9 @@ int log_internal(int level, int error, const char *unit, const char *fmt, ...)
         va_list ap;
         int e = error < 0 ? -error : error;
 
+        /* %m in fmt names the error passed, not whatever errno holds by now. */
+        if (e)
+                errno = e;
         va_start(ap, fmt);
         (void)vsnprintf(msg, sizeof(msg), fmt, ap);
         va_end(ap);

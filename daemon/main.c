@@ -10,12 +10,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 #include <time.h>
 
 #include "../collectors/cg_reader.h"
 #include "../collectors/cg_root.h"
 #include "../collectors/unit_watch.h"
+#include "../web/http_guard.h"
+#include "../web/http_opts.h"
 #include "../web/render.h"
 #include "collector.h"
 #include "config.h"
@@ -55,6 +59,9 @@ enum {
         ARG_INCLUDE,
         ARG_EXCLUDE,
         ARG_MEMORY_STAT_ALL,
+        ARG_TOKEN_FILE,
+        ARG_TLS_CERT,
+        ARG_TLS_KEY,
         ARG_VERSION,
 };
 
@@ -76,6 +83,9 @@ static const struct option options[] = {
         {"include", required_argument, NULL, ARG_INCLUDE},
         {"exclude", required_argument, NULL, ARG_EXCLUDE},
         {"memory-stat-all", no_argument, NULL, ARG_MEMORY_STAT_ALL},
+        {"token-file", required_argument, NULL, ARG_TOKEN_FILE},
+        {"tls-cert", required_argument, NULL, ARG_TLS_CERT},
+        {"tls-key", required_argument, NULL, ARG_TLS_KEY},
         {"version", no_argument, NULL, ARG_VERSION},
         {"help", no_argument, NULL, 'h'},
         {},
@@ -110,6 +120,10 @@ static void help(void)
                "      --include GLOB         only units matching GLOB (repeatable)\n"
                "      --exclude GLOB         skip units matching GLOB (repeatable)\n"
                "      --memory-stat-all      export every memory.stat key on /metrics\n"
+               "      --token-file FILE      require 'Authorization: Bearer TOKEN', the token\n"
+               "                             being FILE's first line (never give it on argv)\n"
+               "      --tls-cert FILE        serve HTTPS with this PEM certificate (chain)\n"
+               "      --tls-key FILE         the PEM private key of --tls-cert\n"
                "      --version              print the version and exit\n"
                "  -h, --help                 print this help and exit\n\n"
                "Signals: SIGHUP reloads the config, SIGTERM stops. Full manual: man unitwatchd\n",
@@ -248,6 +262,12 @@ static int apply_flag(struct uw_config *c, struct cli *cli, int opt, const char 
         case ARG_MEMORY_STAT_ALL:
                 c->memory_stat_all = true;
                 return 0;
+        case ARG_TOKEN_FILE:
+                return replace(&c->http.token_file, arg);
+        case ARG_TLS_CERT:
+                return replace(&c->http.tls_cert, arg);
+        case ARG_TLS_KEY:
+                return replace(&c->http.tls_key, arg);
         }
         return -EINVAL;
 }
@@ -300,6 +320,15 @@ static int parse_argv(int argc, char **argv, struct uw_config *c, struct cli *cl
                 return usage_error("%s only makes sense with --once", "--rates");
         if (cli->format_given && !cli->once)
                 return usage_error("%s only makes sense with --once", "--format");
+        if (!cli->once) {
+                struct http_options o;
+
+                /* The token and TLS files are read now, so --check-config and SIGHUP see them. */
+                if (cfg_check_http(c, err, err_size) < 0 ||
+                    http_options_load(&c->http, &o, err, err_size) < 0)
+                        return -EINVAL;
+                http_options_release(&o);
+        }
         return 1;
 }
 
@@ -396,6 +425,35 @@ static int run_once(const struct uw_config *c, const struct cli *cli, const char
         return 0;
 }
 
+/*
+ * Sockets passed by systemd replace --listen, so the loopback rule of cfg_check_http() is
+ * applied to their addresses here. Returns -EINVAL with the reason in err.
+ */
+static int check_passed_sockets(const struct uw_config *c, char *err, size_t err_size)
+{
+        int n = sd_listen_fds(0);
+
+        if (c->http.token_file || c->http.tls_cert || c->http.allow_insecure_remote)
+                return 0;
+        for (int i = 0; i < n; i++) {
+                struct sockaddr_storage ss;
+                socklen_t len = sizeof(ss);
+
+                if (getsockname(SD_LISTEN_FDS_START + i, (struct sockaddr *)&ss, &len) < 0 ||
+                    (ss.ss_family != AF_INET && ss.ss_family != AF_INET6) ||
+                    http_addr_is_loopback((struct sockaddr *)&ss))
+                        continue;
+                (void)snprintf(err, err_size,
+                               "refusing to serve the socket systemd passed (fd %d), which is "
+                               "not on a loopback address, without a bearer token or TLS: set "
+                               "http.token_file and/or http.tls_cert and http.tls_key, or "
+                               "\"http\": {\"allow_insecure_remote\": true} to accept that",
+                               SD_LISTEN_FDS_START + i);
+                return -EINVAL;
+        }
+        return 0;
+}
+
 struct args {
         int argc;
         char **argv;
@@ -443,6 +501,11 @@ int main(int argc, char **argv)
                 return r < 0 ? EXIT_USAGE : EXIT_SUCCESS;
         }
         log_max_level = cfg.log_level;
+        if (!cli.once && check_passed_sockets(&cfg, err, sizeof(err)) < 0) {
+                log_error("%s", err);
+                cfg_release(&cfg);
+                return EXIT_USAGE;
+        }
 
         if (cli.check_config) {
                 printf("configuration is valid%s%s%s\n", cli.config_path ? " ('" : "",

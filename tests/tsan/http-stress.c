@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Built with ThreadSanitizer (make check-tsan): the HTTP server's threads serve /metrics and
- * the JSON API while this process keeps publishing new snapshots into the store, then the
- * server stops with requests in flight. A plain program, since Criterion's shared arena does
+ * the JSON API while this process keeps publishing new snapshots into the store and reloads
+ * the server's settings (as SIGHUP does) a few times, then the server stops with requests in
+ * flight. A plain program, since Criterion's shared arena does
  * not start under TSan. Exits 0 when every response was whole.
  */
 #include <arpa/inet.h>
@@ -84,7 +85,7 @@ int main(void)
         if (uw_collector_new(&cc, &c) < 0)
                 return 1;
         (void)snprintf(listen, sizeof(listen), "127.0.0.1:%d", PORT);
-        if (http_server_start(listen, &(struct http_context){.store = &store}, &srv) < 0)
+        if (http_server_start(listen, &(struct http_context){.store = &store}, NULL, &srv) < 0)
                 return 1;
         for (int i = 0; i < 60; i++) {
                 struct uw_snapshot *s;
@@ -93,6 +94,15 @@ int main(void)
                     render_prom(s, &o, &s->metrics, &s->metrics_len) < 0)
                         return 1;
                 uw_store_publish(&store, s);
+                /* A SIGHUP's reload now and then: a new instance takes the socket over. */
+                if (i % 15 == 7) {
+                        struct http_options ho;
+
+                        http_options_default(&ho);
+                        ho.request_timeout = 5 + (unsigned)i;
+                        if (http_server_reload(srv, &ho) < 0)
+                                return 1;
+                }
                 /* Clients start once there is something to serve (503 before). */
                 if (i == 0)
                         for (int k = 0; k < CLIENTS; k++)

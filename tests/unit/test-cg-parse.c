@@ -973,6 +973,22 @@ Test(cg_parse_psi, malformed_line_next_to_good_one)
         cr_assert_not(p.full.present);
 }
 
+/*
+ * Found by fuzz-cg-psi: a broken line after a good one of the same kind wiped the good one,
+ * and the parse succeeded with no line at all.
+ */
+Test(cg_parse_psi, broken_repeat_keeps_the_good_line)
+{
+        struct cg_psi p = {};
+
+        cr_assert_eq(psi("full avg10=0.20 avg60=0.98 avg300=0.35 total=2087310\nfull \n", &p), 0);
+        cr_assert_not(p.some.present);
+        assert_psi_line(&p.full, 0.20, 0.98, 0.35, 2087310);
+        cr_assert_eq(psi(PSI_SOME "some avg10=x\n" PSI_FULL "full avg10=\n", &p), 0);
+        assert_psi_line(&p.some, 0.22, 1.05, 0.37, 2210934);
+        assert_psi_line(&p.full, 0.20, 0.98, 0.35, 2087310);
+}
+
 Test(cg_parse_psi, uint64_max_total)
 {
         struct cg_psi p = {};

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -41,6 +42,11 @@ static int rm_one(const char *path, const struct stat *st, int flag, struct FTW 
 
 static void teardown(void)
 {
+        char ro[192];
+
+        (void)snprintf(ro, sizeof(ro), "%s/ro", tmp);
+        (void)umount2(ro, MNT_DETACH);
+        (void)umount2(state, MNT_DETACH); /* the real file system test's, if it failed */
         (void)nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
@@ -553,6 +559,82 @@ Test(drift_store, failing_writes_keep_memory_and_the_file_valid)
         cr_assert_eq(n_events(s), 2);
         drift_store_free(s);
         cr_assert_null(find_aside("drift.jsonl.corrupt-"));
+}
+
+/* Fills the file system under dir; returns the filler file's fd (unlink it to free space). */
+static int fill(const char *dir)
+{
+        static char block[4096];
+        char path[256];
+        int fd;
+
+        (void)snprintf(path, sizeof(path), "%s/filler", dir);
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        cr_assert_geq(fd, 0);
+        while (write(fd, block, sizeof(block)) > 0)
+                ;
+        cr_assert_eq(errno, ENOSPC);
+        /* Byte by byte into the last page too. */
+        while (write(fd, block, 1) > 0)
+                ;
+        return fd;
+}
+
+/*
+ * The same faults on real file systems (root only: a tmpfs of 64 KiB that fills up, and a
+ * read-only bind mount): a full disk keeps events in memory and counts the failures, the file
+ * on disk stays valid, and writes resume by themselves; a read-only state directory is read
+ * (nothing moved aside) and the store works in memory.
+ */
+Test(drift_store, real_full_and_read_only_file_systems)
+{
+        struct drift_event e = event("a.service", "X", DRIFT_REGRESSION, 1);
+        char filler[256], ro[192];
+        struct drift_store *s;
+        int fd, n, r;
+
+        cr_assert_eq(mkdir(state, 0700), 0);
+        if (mount("tmpfs", state, "tmpfs", 0, "size=64k,mode=0700") < 0)
+                cr_skip_test("mounting a tmpfs needs root: %s", strerror(errno));
+
+        s = open_store(state, 0);
+        cr_assert(drift_store_persistent(s));
+        append_ok(s, &e);
+        fd = fill(state);
+        /* The journal's last page may have room for a few more events; then it is full. */
+        for (n = 2, r = 1; r == 1 && n < 100; n++) {
+                e.time = n;
+                r = drift_store_append(s, &e);
+        }
+        cr_assert_eq(r, 0, "disk full: kept in memory");
+        cr_assert_eq(drift_store_write_failures(s), 1);
+        cr_assert_eq(n_events(s), (size_t)n - 1, "nothing lost in memory");
+        (void)close(fd);
+        (void)snprintf(filler, sizeof(filler), "%s/filler", state);
+        cr_assert_eq(unlink(filler), 0);
+        e.time = 1000;
+        append_ok(s, &e);
+        cr_assert_eq(drift_store_write_failures(s), 1);
+        drift_store_free(s);
+        s = open_store(state, 0);
+        cr_assert_geq(n_events(s), 2, "the events written are on disk");
+        cr_assert_null(find_aside("drift.jsonl.corrupt-"), "the file stayed valid");
+        drift_store_free(s);
+
+        /* The same directory, read-only. */
+        (void)snprintf(ro, sizeof(ro), "%s/ro", tmp);
+        cr_assert_eq(mkdir(ro, 0700), 0);
+        cr_assert_eq(mount(state, ro, NULL, MS_BIND, NULL), 0);
+        cr_assert_eq(mount(NULL, ro, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL), 0);
+        s = open_store(ro, 0);
+        cr_assert_not(drift_store_persistent(s), "a read-only directory: memory only");
+        cr_assert_geq(n_events(s), 2, "what is on disk is still read");
+        e.time = 4;
+        cr_assert_eq(drift_store_append(s, &e), 0);
+        drift_store_free(s);
+        cr_assert_null(find_aside("drift.jsonl.corrupt-"), "nothing moved aside");
+        cr_assert_eq(umount2(ro, 0), 0);
+        cr_assert_eq(umount2(state, 0), 0);
 }
 
 Test(drift_store, filters_and_limit)

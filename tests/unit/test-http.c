@@ -89,7 +89,8 @@ static void start(unsigned port, struct http_server **srv)
         uw_store_init(&store);
         cr_assert_eq(uw_collector_new(&cc, &collector), 0);
         (void)snprintf(listen, sizeof(listen), "127.0.0.1:%u", port);
-        cr_assert_eq(http_server_start(listen, &(struct http_context){.store = &store}, srv), 0);
+        cr_assert_eq(http_server_start(listen, &(struct http_context){.store = &store}, NULL, srv),
+                     0);
 }
 
 static void finish(struct http_server *srv)
