@@ -63,6 +63,20 @@ def wait_ready(timeout=10):
     return False
 
 
+def remove_cgroup(path):
+    """As the kernel's rmdir looks to a reader: cgroup.procs goes first, so that any file
+    found missing afterwards means the whole cgroup is gone (a plain rmtree would leave a
+    half-deleted directory that no cgroupfs ever shows)."""
+    os.unlink(os.path.join(path, "cgroup.procs"))
+    shutil.rmtree(path)
+
+
+def restore_cgroup(saved, path):
+    """As mkdir on cgroupfs looks: every file is there once cgroup.procs is."""
+    shutil.copytree(saved, path, ignore=lambda d, names: ["cgroup.procs"] if d == saved else [])
+    shutil.copy(os.path.join(saved, "cgroup.procs"), os.path.join(path, "cgroup.procs"))
+
+
 def churn(tree, stop, counts):
     """Removes and restores nginx.service; rewrites cron.service's files in place."""
     victim = os.path.join(tree, "system.slice", "nginx.service")
@@ -73,10 +87,10 @@ def churn(tree, stop, counts):
              if os.path.exists(os.path.join(cron, n))}
     i = 0
     while not stop.is_set():
-        shutil.rmtree(victim)
+        remove_cgroup(victim)
         counts["removed"] += 1
         time.sleep(0.003 * (i % 7))
-        shutil.copytree(saved, victim)
+        restore_cgroup(saved, victim)
         for name, text in files.items():
             # Truncated first, then written: a reader may see it empty or half-written.
             with open(os.path.join(cron, name), "w") as f:
