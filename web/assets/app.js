@@ -1091,7 +1091,7 @@
       box.append(
         h(
           'table',
-          { class: 'cards' },
+          { class: 'cards alerts' },
           h(
             'thead',
             null,
