@@ -44,6 +44,7 @@ static void unit_release(struct uw_unit *u)
         free(u->rates.io);
         cg_sample_release(&u->sample);
         unit_props_release(&u->props);
+        json_decref(u->config_findings);
 }
 
 void uw_snapshot_unref(struct uw_snapshot *s)
@@ -102,7 +103,7 @@ int uw_snapshot_add(struct uw_snapshot *s, const char *name, const char *cgroup,
         struct uw_unit *u = &s->units[s->n_units];
         int r;
 
-        *u = (struct uw_unit){};
+        *u = (struct uw_unit){.exposure = -1};
         r = unit_fill(u, name, cgroup, sample, props, bd);
         if (r < 0) {
                 unit_release(u);

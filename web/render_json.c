@@ -318,6 +318,25 @@ json_t *render_json_unit(const struct uw_unit *u, const struct render_opts *o)
                 return NULL;
         if (u->has_props)
                 add_props(j, &u->props);
+        if (u->has_props && u->props.ip_accounting && u->props.ip_present) {
+                static const char *const ip_keys[_UNIT_IP_MAX] = {
+                        [UNIT_IP_INGRESS_BYTES] = "ingress_bytes",
+                        [UNIT_IP_INGRESS_PACKETS] = "ingress_packets",
+                        [UNIT_IP_EGRESS_BYTES] = "egress_bytes",
+                        [UNIT_IP_EGRESS_PACKETS] = "egress_packets",
+                };
+                json_t *ip = json_object();
+
+                for (int i = 0; ip && i < _UNIT_IP_MAX; i++)
+                        if (u->props.ip_present & (1u << i))
+                                (void)json_object_set_new(ip, ip_keys[i], json_u64(u->props.ip[i]));
+                if (ip)
+                        (void)json_object_set_new(j, "ip", ip);
+        }
+        if (u->config_findings)
+                (void)json_object_set_new(
+                        j, "config_findings",
+                        json_integer((json_int_t)json_array_size(u->config_findings)));
         (void)json_object_set_new(j, "cgroup", u->cgroup ? json_name(u->cgroup) : json_null());
         if (!u->has_sample)
                 return j;
@@ -400,8 +419,26 @@ json_t *render_json_summary(const struct uw_unit *u)
                 if (u->props.has_n_restarts)
                         (void)json_object_set_new(j, "restarts", json_integer(u->props.n_restarts));
         }
+        if (u->exposure >= 0)
+                (void)json_object_set_new(j, "exposure", json_real(u->exposure / 10.0));
+        if (u->config_findings)
+                (void)json_object_set_new(
+                        j, "config_findings",
+                        json_integer((json_int_t)json_array_size(u->config_findings)));
         if (!u->has_sample)
                 return j;
+        if (u->has_rates && u->rates.io) {
+                double rd = 0, wr = 0;
+
+                for (size_t i = 0; i < u->sample.io.n; i++) {
+                        if (u->rates.io[i].present & (1u << UW_IO_READ_BYTES))
+                                rd += u->rates.io[i].v[UW_IO_READ_BYTES];
+                        if (u->rates.io[i].present & (1u << UW_IO_WRITE_BYTES))
+                                wr += u->rates.io[i].v[UW_IO_WRITE_BYTES];
+                }
+                (void)json_object_set_new(j, "io_read_bytes_per_second", json_real(rd));
+                (void)json_object_set_new(j, "io_write_bytes_per_second", json_real(wr));
+        }
         if (u->has_rates && u->rates.has_cpu)
                 (void)json_object_set_new(j, "cpu_usage_cores",
                                           json_real(u->rates.cpu_usage_cores));
