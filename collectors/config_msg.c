@@ -49,6 +49,24 @@ static bool quoted_after(const char *msg, const char *marker, char *dst, size_t 
         return true;
 }
 
+/* The section name after "in section [" (systemd 252) or "in section '" (other versions). */
+static void section_after(const char *msg, char *dst, size_t size)
+{
+        const char *p = strstr(msg, "in section ");
+        const char *end;
+        char close;
+
+        if (!p)
+                return;
+        p += strlen("in section ");
+        if (*p != '[' && *p != '\'')
+                return;
+        close = *p == '[' ? ']' : '\'';
+        end = strchr(++p, close);
+        if (end)
+                (void)snprintf(dst, size, "%.*s", (int)(end - p), p);
+}
+
 /* "FILE:LINE: " in front of the message: skip it. A path never holds ": " followed by text. */
 static const char *skip_location(const char *msg)
 {
@@ -80,7 +98,7 @@ void config_msg_parse(const char *message, struct config_msg *ret)
             quoted_after(m, "Unknown key '", ret->key, sizeof(ret->key))) {
                 const char *home = unit_key_section(ret->key);
 
-                (void)quoted_after(m, "in section '", ret->section, sizeof(ret->section));
+                section_after(m, ret->section, sizeof(ret->section));
                 ret->kind = home && ret->section[0] && !streq(home, ret->section)
                                     ? FINDING_WRONG_SECTION
                                     : FINDING_UNKNOWN_KEY;
