@@ -169,20 +169,12 @@ static void lint_file(struct finding_list *l, const struct unit_file *f)
 
                 if (e->header || !e->key)
                         continue;
-                if (e->missing_eq) {
-                        x = add(l, f->path, e->line);
-                        if (x) {
-                                *x = (struct finding){.file = f->path,
-                                                      .line = e->line,
-                                                      .section = e->section,
-                                                      .key = e->key,
-                                                      .kind = FINDING_SYNTAX,
-                                                      .source = SOURCE_UNIT_FILE};
-                                (void)snprintf(x->reason, sizeof(x->reason),
-                                               "no '=' in the line: systemd ignores it");
-                        }
+                /*
+                 * A line without '=' is left to the journal ("Missing '='"): systemd writes
+                 * transient units whose quoted values span lines, which it reads back fine.
+                 */
+                if (e->missing_eq)
                         continue;
-                }
                 if (!is_unit_section(e->section))
                         continue;
                 near = unit_key_near_miss(e->key);
@@ -555,6 +547,14 @@ struct result {
         char *name;
         char *key; /* files + reload count it was checked for */
         json_t *findings;
+        /*
+         * PID 1 logs its complaints when it loads a unit, often just before the unit shows on
+         * the bus (systemctl start of a unit not loaded yet): a check made within
+         * JOURNAL_SETTLE_USEC of that may miss what journald has not stored yet, so it is not
+         * settled and runs again.
+         */
+        uint64_t first_seen_usec;
+        bool settled;
 };
 
 struct findings_checker {
@@ -605,9 +605,15 @@ static const struct result *result_find(const struct result *r, size_t n, const 
         return NULL;
 }
 
+/*
+ * What a check depends on: the files (paths), the reload count, and what the bus reports for
+ * the compared settings (the sandbox object is replaced when its content changes, so its
+ * address stands for its content). GetAll answers after a reload come in over a few
+ * snapshots: each one that changes a property checks again.
+ */
 static char *unit_key(const struct unit_props *p, unsigned long reloads)
 {
-        size_t len = 64 + (p->fragment_path ? strlen(p->fragment_path) : 0);
+        size_t len = 128 + _UNIT_LIMIT_MAX * 22 + (p->fragment_path ? strlen(p->fragment_path) : 0);
         char *k, *at;
 
         for (size_t i = 0; p->drop_in_paths && p->drop_in_paths[i]; i++)
@@ -615,7 +621,11 @@ static char *unit_key(const struct unit_props *p, unsigned long reloads)
         k = malloc(len);
         if (!k)
                 return NULL;
-        at = k + snprintf(k, len, "%lu\n%s", reloads, strna(p->fragment_path));
+        at = k +
+             snprintf(k, len, "%lu %p\n%s", reloads, (void *)p->sandbox, strna(p->fragment_path));
+        for (int i = 0; i < _UNIT_LIMIT_MAX; i++)
+                at += snprintf(at, len - (size_t)(at - k), " %llu",
+                               p->has_limit[i] ? (unsigned long long)p->limit[i] : 0ull);
         for (size_t i = 0; p->drop_in_paths && p->drop_in_paths[i]; i++)
                 at += snprintf(at, len - (size_t)(at - k), "\n%s", p->drop_in_paths[i]);
         return k;
@@ -690,6 +700,14 @@ static void open_journal(struct findings_checker *fc)
         log_info("reading systemd's complaints about unit files from the journal");
 }
 
+static uint64_t realtime_usec(void)
+{
+        struct timespec ts;
+
+        (void)clock_gettime(CLOCK_REALTIME, &ts);
+        return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
 static void check_snapshot(struct findings_checker *fc, const struct uw_snapshot *s,
                            unsigned long reloads, uint64_t reload_usec)
 {
@@ -713,13 +731,17 @@ static void check_snapshot(struct findings_checker *fc, const struct uw_snapshot
                         break;
                 pthread_mutex_lock(&fc->lock);
                 old = result_find(fc->results, fc->n_results, u->name);
-                if (old && streq(old->key, key)) {
+                next[n].first_seen_usec = old ? old->first_seen_usec : realtime_usec();
+                if (old && old->settled && streq(old->key, key)) {
                         next[n].findings = json_incref(old->findings);
+                        next[n].settled = true;
                         pthread_mutex_unlock(&fc->lock);
                 } else {
                         size_t had = old ? json_array_size(old->findings) : 0;
 
                         pthread_mutex_unlock(&fc->lock);
+                        next[n].settled =
+                                realtime_usec() >= next[n].first_seen_usec + JOURNAL_SETTLE_USEC;
                         next[n].findings = check_one(fc, &u->props, reload_usec);
                         if (!next[n].findings) {
                                 free(key);
@@ -749,14 +771,6 @@ static void check_snapshot(struct findings_checker *fc, const struct uw_snapshot
         fc->n_results = n;
         fc->journal_ok = fc->journal != NULL;
         pthread_mutex_unlock(&fc->lock);
-}
-
-static uint64_t realtime_usec(void)
-{
-        struct timespec ts;
-
-        (void)clock_gettime(CLOCK_REALTIME, &ts);
-        return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
 static void *thread_main(void *arg)

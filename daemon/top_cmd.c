@@ -462,7 +462,8 @@ static void draw(const struct top *t, struct row *rows, size_t n, int width, int
                         printf(" %*s", cols[c].width, cols[c].title);
         printf("\n");
         lines++;
-        for (size_t i = 0; i < n && (height <= 0 || lines < height); i++, lines++) {
+        /* The last line of the screen stays empty: a newline there would scroll the header. */
+        for (size_t i = 0; i < n && (height <= 0 || lines < height - 1); i++, lines++) {
                 const struct row *r = &rows[i];
                 int len = (int)strlen(r->name);
 
