@@ -247,8 +247,12 @@ static int direct_open(struct top *t)
         if (r < 0) {
                 unit_watch_free(t->watch);
                 t->watch = NULL;
-                (void)snprintf(t->note, sizeof(t->note),
-                               "no daemon and no bus: services from the cgroup tree");
+                size_t len = strlen(t->note);
+
+                (void)snprintf(t->note + len, sizeof(t->note) - len,
+                               "%sno bus: services from "
+                               "the cgroup tree",
+                               len ? "; " : "");
         }
         return uw_collector_new(&cc, &t->collector);
 }
