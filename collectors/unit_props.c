@@ -301,9 +301,7 @@ bool unit_props_wants(const char *name)
         for (int i = 0; i < _UNIT_LIMIT_MAX; i++)
                 if (streq(name, unit_limit_to_string(i)))
                         return true;
-        for (int i = 0; i < _UNIT_IP_MAX; i++)
-                if (streq(name, unit_ip_to_string(i)))
-                        return true;
+        /* Not the IP counters: they are polled (unit_watch_refresh_ip()), never worth a GetAll. */
         return false;
 }
 

@@ -479,21 +479,15 @@ static bool field(sd_journal *j, const char *name, char *buf, size_t size)
         return true;
 }
 
-static int journal_read(sd_journal *j, const struct unit_props *p, uint64_t since_usec,
-                        struct findings_journal_line **ret, size_t *ret_n)
+static int journal_read(sd_journal *j, const struct unit_props *p, const char *boot,
+                        uint64_t since_usec, struct findings_journal_line **ret, size_t *ret_n)
 {
         struct findings_journal_line *l = NULL;
-        char match[4200], boot[64];
+        char match[4200];
         size_t n = 0, seen = 0;
-        sd_id128_t id;
         int r;
 
         sd_journal_flush_matches(j);
-        r = sd_id128_get_boot(&id);
-        if (r < 0)
-                return r;
-        (void)snprintf(boot, sizeof(boot), "_BOOT_ID=" SD_ID128_FORMAT_STR,
-                       SD_ID128_FORMAT_VAL(id));
         /* CONFIG_FILE=a OR CONFIG_FILE=b ..., AND _PID=1 AND this boot. */
         if (p->fragment_path && p->fragment_path[0]) {
                 (void)snprintf(match, sizeof(match), "CONFIG_FILE=%s", p->fragment_path);
@@ -508,7 +502,7 @@ static int journal_read(sd_journal *j, const struct unit_props *p, uint64_t sinc
                         return r;
         }
         r = sd_journal_add_match(j, "_PID=1", 0);
-        if (r >= 0)
+        if (r >= 0 && boot[0])
                 r = sd_journal_add_match(j, boot, 0);
         if (r < 0)
                 return r;
@@ -573,7 +567,8 @@ struct findings_checker {
         /* The thread's own. */
         bool use_journal;
         sd_journal *journal;
-        bool journal_warned;
+        bool journal_warned, journal_read_warned;
+        char boot_match[64]; /* "_BOOT_ID=..." of this boot; "" when unknown */
         unsigned long reloads_seen;
 };
 
@@ -656,9 +651,15 @@ static json_t *check_one(struct findings_checker *fc, const struct unit_props *p
         int r;
 
         if (fc->journal) {
-                r = journal_read(fc->journal, p, since_usec, &jl, &n_jl);
+                r = journal_read(fc->journal, p, fc->boot_match, since_usec, &jl, &n_jl);
                 if (r < 0) {
-                        (void)log_debug_errno(r, "cannot read the journal about '%s': %m", p->id);
+                        (void)log_full_errno(fc->journal_read_warned ? LOG_LEVEL_DEBUG
+                                                                     : LOG_LEVEL_WARNING,
+                                             r, p->id,
+                                             "cannot read the journal about '%s': %m; its "
+                                             "config findings come from its files only",
+                                             p->id);
+                        fc->journal_read_warned = true;
                         jl = NULL;
                         n_jl = 0;
                 }
@@ -672,6 +673,7 @@ static json_t *check_one(struct findings_checker *fc, const struct unit_props *p
 
 static void open_journal(struct findings_checker *fc)
 {
+        sd_id128_t boot;
         int r;
 
         if (fc->journal || !fc->use_journal)
@@ -697,6 +699,20 @@ static void open_journal(struct findings_checker *fc)
                 fc->journal_warned = true;
                 return;
         }
+        /*
+         * This boot's ID: from /proc/sys, or, where the sandbox hides it (ProcSubset=pid),
+         * from the newest journal entry, which journald wrote in this boot.
+         */
+        r = sd_id128_get_boot(&boot);
+        if (r < 0)
+                r = sd_journal_get_monotonic_usec(fc->journal, NULL, &boot);
+        if (r < 0) {
+                (void)log_warning_errno(r, "cannot tell this boot's ID (%m): reading the journal "
+                                           "for config findings without it");
+                fc->boot_match[0] = '\0';
+        } else
+                (void)snprintf(fc->boot_match, sizeof(fc->boot_match),
+                               "_BOOT_ID=" SD_ID128_FORMAT_STR, SD_ID128_FORMAT_VAL(boot));
         log_info("reading systemd's complaints about unit files from the journal");
 }
 
