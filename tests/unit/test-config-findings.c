@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "daemon/config_findings.h"
+#include "daemon/snapshot.h"
 
 static char dir[] = "/tmp/unitwatch-test-findings.XXXXXX";
 static char path[256], dropin[256];
@@ -224,5 +225,37 @@ Test(config_findings, wrong_section_from_file, .init = setup, .fini = teardown)
         cr_assert_str_eq(str(x, "kind"), "wrong-section");
         cr_assert_str_eq(str(x, "section"), "Unit");
         json_decref(a);
+        json_decref(p.sandbox);
+}
+
+/* The thread: a submitted snapshot's unit gets its findings attached to the next snapshot. */
+Test(config_findings, checker_thread, .init = setup, .fini = teardown)
+{
+        struct findings_checker *fc = NULL;
+        struct unit_props p;
+        json_t *got = NULL;
+
+        write_file(path, bad_unit);
+        props_as_loaded(&p, "no", UINT64_MAX, UINT64_MAX);
+        p.id = (char *)"uw-intended.service";
+        cr_assert_eq(findings_checker_new(false, &fc), 0);
+        for (int i = 0; i < 500 && !got; i++) {
+                struct uw_snapshot *s = uw_snapshot_new("/sys/fs/cgroup", 1);
+
+                cr_assert_eq(uw_snapshot_add(s, "uw-intended.service", NULL, NULL, &p, NULL), 0);
+                uw_snapshot_sort(s);
+                findings_checker_annotate(fc, s);
+                if (s->units[0].config_findings)
+                        got = json_incref(s->units[0].config_findings);
+                findings_checker_submit(fc, s, 0, 0);
+                uw_snapshot_unref(s);
+                if (!got)
+                        (void)usleep(10000);
+        }
+        cr_assert_not_null(got, "no findings attached within 5 s");
+        cr_assert_eq(json_array_size(got), 4, "%s", json_dumps(got, 0));
+        cr_assert_not(findings_checker_journal_ok(fc));
+        json_decref(got);
+        findings_checker_free(fc);
         json_decref(p.sandbox);
 }
