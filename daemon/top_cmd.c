@@ -440,10 +440,14 @@ static void draw(const struct top *t, struct row *rows, size_t n, int width, int
                 char head[512];
 
                 (void)snprintf(head, sizeof(head),
-                               "unitwatch top: %zu services (%zu active), %s, "
-                               "sorted by %s%s%s",
-                               n, active, t->direct ? "read from this host" : t->url,
+                               "unitwatch top: %zu services (%zu active), %s, sorted by %s%s%s", n,
+                               active, t->direct ? "read from this host" : t->url,
                                sort_names[t->sort], t->note[0] ? "; " : "", t->note);
+                /* Narrow: what matters first (the count and the sort), then cut. */
+                if (width > 0 && (int)strlen(head) > width)
+                        (void)snprintf(head, sizeof(head),
+                                       "%zu services (%zu active), sorted by %s", n, active,
+                                       sort_names[t->sort]);
                 if (width > 0 && (int)strlen(head) > width)
                         head[width] = '\0';
                 printf("%s\n", head);
