@@ -164,6 +164,16 @@ static void unit_rates(struct uw_unit *u, const struct uw_unit *p)
                                    counter_rate(ou, nu, dt, 1e6, &u->rates.cpu_user_cores) &&
                                    counter_rate(os, ns, dt, 1e6, &u->rates.cpu_system_cores);
 
+        /* The same run of the unit (a start resets the counters, and the InvocationID). */
+        if (u->has_props && p->has_props && u->props.ip_accounting && p->props.ip_accounting &&
+            u->props.has_invocation_id && p->props.has_invocation_id &&
+            memcmp(u->props.invocation_id, p->props.invocation_id,
+                   sizeof(u->props.invocation_id)) == 0)
+                for (int k = 0; k < _UNIT_IP_MAX; k++)
+                        if ((u->props.ip_present & p->props.ip_present & (1u << k)) &&
+                            counter_rate(p->props.ip[k], u->props.ip[k], dt, 1, &u->rates.ip[k]))
+                                u->rates.ip_present |= 1u << k;
+
         if (!b->io.n)
                 return;
         u->rates.io = calloc(b->io.n, sizeof(*u->rates.io));

@@ -36,6 +36,13 @@ struct uw_rates {
                 unsigned present;
                 double v[_UW_IO_RATE_MAX];
         } * io;
+        /*
+         * IP traffic (IPAccounting=yes), bit i of ip_present set when ip[i] is valid. The
+         * counters are polled after each collection, so a rate spans the two polls: close to,
+         * not exactly, interval_seconds.
+         */
+        unsigned ip_present;
+        double ip[_UNIT_IP_MAX];
 };
 
 struct uw_unit {

@@ -193,6 +193,17 @@ static json_t *rates_object(const struct uw_unit *u)
 
         if (!o)
                 return NULL;
+        for (int k = 0; k < _UNIT_IP_MAX; k++) {
+                static const char *const ip_names[_UNIT_IP_MAX] = {
+                        [UNIT_IP_INGRESS_BYTES] = "ip_ingress_bytes_per_second",
+                        [UNIT_IP_INGRESS_PACKETS] = "ip_ingress_packets_per_second",
+                        [UNIT_IP_EGRESS_BYTES] = "ip_egress_bytes_per_second",
+                        [UNIT_IP_EGRESS_PACKETS] = "ip_egress_packets_per_second",
+                };
+
+                if (u->rates.ip_present & (1u << k))
+                        (void)json_object_set_new(o, ip_names[k], json_real(u->rates.ip[k]));
+        }
         if (u->rates.has_cpu) {
                 (void)json_object_set_new(o, "cpu_usage_cores",
                                           json_real(u->rates.cpu_usage_cores));
