@@ -710,8 +710,12 @@ void unit_watch_refresh_ip(struct unit_watch *w)
                 const char *type = unit_props_type(&u->props);
                 char iface[64];
 
+                const char *state = u->props.active_state;
+
+                /* ControlGroup outlives a stop (no change signal): the state tells. */
                 if (!u->have_props || !u->props.ip_accounting || !u->props.control_group ||
-                    !u->props.control_group[0] || !type || !type[0])
+                    !u->props.control_group[0] || !type || !type[0] ||
+                    (state && (streq(state, "inactive") || streq(state, "failed"))))
                         continue;
                 /* org.freedesktop.systemd1.Service, .Scope, .Slice, .Socket... */
                 (void)snprintf(iface, sizeof(iface), "org.freedesktop.systemd1.%c%s",
