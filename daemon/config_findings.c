@@ -901,8 +901,12 @@ void findings_checker_annotate(struct findings_checker *fc, struct uw_snapshot *
                 struct uw_unit *u = &s->units[i];
                 const struct result *r = result_find(fc->results, fc->n_results, u->name);
 
-                if (r && !u->config_findings)
-                        u->config_findings = json_incref(r->findings);
+                if (!r || u->config_checked)
+                        continue;
+                /* A copy: the snapshot may be freed by any thread (see snapshot.h). */
+                u->config_checked = true;
+                if (json_array_size(r->findings))
+                        u->config_findings = json_deep_copy(r->findings);
         }
         s->config_journal = fc->journal_ok;
         pthread_mutex_unlock(&fc->lock);

@@ -56,9 +56,12 @@ struct uw_unit {
         bool has_rates;
         struct uw_rates rates;
         /*
-         * Settings of the unit's files that are not in effect (daemon/config_findings.h): an
-         * immutable JSON array shared with the checker; NULL while not checked yet.
+         * Settings of the unit's files that are not in effect (daemon/config_findings.h):
+         * config_checked once the unit was checked; config_findings its findings, the
+         * snapshot's own copy (jansson's reference counts are not for sharing across threads),
+         * NULL when there are none.
          */
+        bool config_checked;
         json_t *config_findings;
         /* Hardening exposure in tenths from the scorer; -1 when not scored. */
         int exposure;

@@ -208,9 +208,9 @@ static int handle_config(const struct uw_snapshot *s, const struct uw_unit *u,
         return respond(
                 ret, 200,
                 json_pack("{s:o, s:b, s:s, s:b, s:o}", "unit", json_string(u->name), "checked",
-                          u->config_findings != NULL, "fragment_path", u->props.fragment_path,
-                          "journal", s->config_journal, "findings",
-                          u->config_findings ? json_incref(u->config_findings) : json_array()));
+                          u->config_checked, "fragment_path", u->props.fragment_path, "journal",
+                          s->config_journal, "findings",
+                          u->config_findings ? json_deep_copy(u->config_findings) : json_array()));
 }
 
 static int handle_unit(const struct uw_snapshot *s, struct uw_history *h, struct scorer *sc,

@@ -344,7 +344,7 @@ json_t *render_json_unit(const struct uw_unit *u, const struct render_opts *o)
                 if (ip)
                         (void)json_object_set_new(j, "ip", ip);
         }
-        if (u->config_findings)
+        if (u->config_checked)
                 (void)json_object_set_new(
                         j, "config_findings",
                         json_integer((json_int_t)json_array_size(u->config_findings)));
@@ -432,7 +432,7 @@ json_t *render_json_summary(const struct uw_unit *u)
         }
         if (u->exposure >= 0)
                 (void)json_object_set_new(j, "exposure", json_real(u->exposure / 10.0));
-        if (u->config_findings)
+        if (u->config_checked)
                 (void)json_object_set_new(
                         j, "config_findings",
                         json_integer((json_int_t)json_array_size(u->config_findings)));
