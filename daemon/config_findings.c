@@ -20,6 +20,11 @@
 #define FINDINGS_MAX      256
 /* journald stores PID 1's messages a moment after systemd finished the reload. */
 #define JOURNAL_SETTLE_USEC 1000000u
+/*
+ * A check this long after a unit appeared, or after a reload, is final; earlier ones run again
+ * with every snapshot (journald may lag behind a busy PID 1 by more than a second).
+ */
+#define JOURNAL_SETTLED_USEC 3000000u
 
 enum finding_source {
         SOURCE_JOURNAL,
@@ -551,8 +556,8 @@ struct result {
         /*
          * PID 1 logs its complaints when it loads a unit, often just before the unit shows on
          * the bus (systemctl start of a unit not loaded yet): a check made within
-         * JOURNAL_SETTLE_USEC of that may miss what journald has not stored yet, so it is not
-         * settled and runs again.
+         * JOURNAL_SETTLED_USEC of that (or of a reload) may miss what journald has not stored
+         * yet, so it is not settled and runs again.
          */
         uint64_t first_seen_usec;
         bool settled;
@@ -763,8 +768,11 @@ static void check_snapshot(struct findings_checker *fc, const struct uw_snapshot
                         size_t had = old ? json_array_size(old->findings) : 0;
 
                         pthread_mutex_unlock(&fc->lock);
-                        next[n].settled =
-                                realtime_usec() >= next[n].first_seen_usec + JOURNAL_SETTLE_USEC;
+                        uint64_t since = next[n].first_seen_usec > reload_usec
+                                                 ? next[n].first_seen_usec
+                                                 : reload_usec;
+
+                        next[n].settled = realtime_usec() >= since + JOURNAL_SETTLED_USEC;
                         next[n].findings = check_one(fc, &u->props, reload_usec);
                         if (!next[n].findings) {
                                 free(key);
