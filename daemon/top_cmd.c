@@ -475,10 +475,12 @@ static void draw(const struct top *t, struct row *rows, size_t n, int width, int
                 const struct row *r = &rows[i];
                 int len = (int)strlen(r->name);
 
-                /* A name too long for the column keeps its end: the ".service" part. */
-                if (len > name_w && name_w > 3)
-                        printf("..%s", r->name + len - (name_w - 2));
-                else
+                /* A name too long for the column keeps its start and its end (".service"). */
+                if (len > name_w && name_w > 3) {
+                        int head = (name_w - 2) / 2, tail = name_w - 2 - head;
+
+                        printf("%.*s..%s", head, r->name, r->name + len - tail);
+                } else
                         printf("%-*.*s", name_w, name_w, r->name);
                 for (int c = 0; c < _COL_MAX; c++) {
                         char buf[32];
