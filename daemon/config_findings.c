@@ -333,9 +333,10 @@ static void compare_limits(struct finding_list *l, const struct unit_props *p,
 }
 
 /*
- * TODO: list-valued settings (ReadWritePaths=, DeviceAllow=, IPAddressDeny=, SystemCallFilter=
- * as a set) are not compared with the bus: their assignments accumulate across files and
- * systemd normalises them, so a fair comparison needs systemd's own expansion.
+ * TODO: list-valued settings (IOReadBandwidthMax= per device, ReadWritePaths=, DeviceAllow=,
+ * IPAddressDeny=, SystemCallFilter= as a set) are not compared with the bus: their assignments
+ * accumulate across files and systemd normalises them, so a fair comparison needs systemd's own
+ * expansion.
  */
 static void compare_sandbox(struct finding_list *l, const struct unit_props *p,
                             const struct unit_file *files, size_t n)
