@@ -75,6 +75,9 @@ struct unit_props {
         unsigned ip_present; /* bit i: ip[i] holds a value */
         uint64_t ip[_UNIT_IP_MAX];
 
+        /* Set by unit_watch: its count of daemon-reloads when the last GetAll was answered. */
+        unsigned long generation;
+
         /*
          * The sandboxing properties the hardening scorer reads (see unit_sandbox_props[]), as
          * a JSON object keyed by property name. Immutable once built: an update makes a new

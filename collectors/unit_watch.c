@@ -178,8 +178,10 @@ static int on_get_all(sd_bus_message *reply, void *userdata, sd_bus_error *ret_e
                 if (r < 0)
                         (void)log_warning_errno(r, "cannot parse the properties of '%s': %m",
                                                 u->name);
-                else
+                else {
                         u->have_props = true;
+                        u->props.generation = w->stats.reloads;
+                }
         }
 
         /* Loaded only to answer someone's query (not-found, masked): not a unit to list. */

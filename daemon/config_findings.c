@@ -755,6 +755,32 @@ static void check_snapshot(struct findings_checker *fc, const struct uw_snapshot
 
                 if (!u->has_props || !u->props.fragment_path || !u->props.fragment_path[0])
                         continue;
+                /*
+                 * Read before the last reload (its GetAll still on the way): comparing the new
+                 * files with the old values would report a mismatch that is not there. Keep
+                 * what we had until the unit's properties are current.
+                 */
+                if (u->props.generation < reloads) {
+                        pthread_mutex_lock(&fc->lock);
+                        old = result_find(fc->results, fc->n_results, u->name);
+                        if (old) {
+                                next[n] = (struct result){
+                                        .name = strdup(old->name),
+                                        .key = strdup(old->key),
+                                        .findings = json_incref(old->findings),
+                                        .first_seen_usec = old->first_seen_usec,
+                                };
+                                if (next[n].name && next[n].key)
+                                        n++;
+                                else {
+                                        free(next[n].name);
+                                        free(next[n].key);
+                                        json_decref(next[n].findings);
+                                }
+                        }
+                        pthread_mutex_unlock(&fc->lock);
+                        continue;
+                }
                 key = unit_key(&u->props, reloads);
                 if (!key)
                         break;

@@ -25,10 +25,11 @@ static pthread_mutex_t current_lock = PTHREAD_MUTEX_INITIALIZER;
 static atomic_bool stop;
 static atomic_int bad_reads, reads;
 
-static struct uw_snapshot *snapshot(void)
+static struct uw_snapshot *snapshot(unsigned long gen)
 {
         struct uw_snapshot *s = uw_snapshot_new("/sys/fs/cgroup", 1);
-        struct unit_props p = {.id = (char *)"uw-intended.service", .fragment_path = path};
+        struct unit_props p = {
+                .id = (char *)"uw-intended.service", .fragment_path = path, .generation = gen};
 
         p.sandbox = json_pack("{s:s}", "ProtectSystem", "no");
         if (!s || uw_snapshot_add(s, "uw-intended.service", NULL, NULL, &p, NULL) < 0)
@@ -79,7 +80,7 @@ int main(void)
         for (int i = 0; i < READERS; i++)
                 (void)pthread_create(&t[i], NULL, reader, NULL);
         for (unsigned long gen = 0; gen < 300; gen++) {
-                struct uw_snapshot *s = snapshot(), *old;
+                struct uw_snapshot *s = snapshot(gen), *old;
 
                 findings_checker_annotate(fc, s);
                 findings_checker_submit(fc, s, gen, 0);
