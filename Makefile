@@ -39,7 +39,8 @@ FUZZ_OBJ  := $(LIB_SRC:%.c=$(BUILD)/fuzz/obj/%.o)
 SAN_OBJ   := $(LIB_SRC:%.c=$(BUILD)/san/%.o)
 TSAN_OBJ  := $(LIB_SRC:%.c=$(BUILD)/tsan/%.o)
 # The threaded parts: the HTTP server and the snapshot store under concurrent use.
-TSAN_TESTS := $(BUILD)/tsan-tests/http-stress $(BUILD)/tsan-tests/scorer-stress
+TSAN_TESTS := $(BUILD)/tsan-tests/http-stress $(BUILD)/tsan-tests/scorer-stress \
+              $(BUILD)/tsan-tests/findings-stress
 TESTS     := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 SAN_TESTS := $(TEST_SRC:tests/unit/%.c=$(BUILD)/san-tests/%)
 

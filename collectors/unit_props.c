@@ -27,6 +27,29 @@ const char *unit_limit_to_string(enum unit_limit_id id)
         return names[id];
 }
 
+const char *unit_ip_to_string(enum unit_ip_id id)
+{
+        static const char *const names[_UNIT_IP_MAX] = {
+                [UNIT_IP_INGRESS_BYTES] = "IPIngressBytes",
+                [UNIT_IP_INGRESS_PACKETS] = "IPIngressPackets",
+                [UNIT_IP_EGRESS_BYTES] = "IPEgressBytes",
+                [UNIT_IP_EGRESS_PACKETS] = "IPEgressPackets",
+        };
+
+        if ((unsigned)id >= _UNIT_IP_MAX)
+                return NULL;
+        return names[id];
+}
+
+void unit_props_set_ip(struct unit_props *p, enum unit_ip_id id, uint64_t value)
+{
+        p->ip[id] = value;
+        if (value == UINT64_MAX)
+                p->ip_present &= ~(1u << id);
+        else
+                p->ip_present |= 1u << id;
+}
+
 static void strv_free(char **l)
 {
         for (size_t i = 0; l && l[i]; i++)
@@ -208,6 +231,7 @@ static const char *const other_props[] = {
         "IOWriteBandwidthMax",
         "IOReadIOPSMax",
         "IOWriteIOPSMax",
+        "IPAccounting",
 };
 
 /* What systemd-analyze security reads, besides Id, LoadState and FragmentPath kept above. */
@@ -280,6 +304,7 @@ bool unit_props_wants(const char *name)
         for (int i = 0; i < _UNIT_LIMIT_MAX; i++)
                 if (streq(name, unit_limit_to_string(i)))
                         return true;
+        /* Not the IP counters: they are polled (unit_watch_refresh_ip()), never worth a GetAll. */
         return false;
 }
 
@@ -305,6 +330,23 @@ static int read_one(struct unit_props *p, sd_bus_message *m, const char *name, j
                         p->has_limit[i] = r >= 0;
                         return r;
                 }
+        for (int i = 0; i < _UNIT_IP_MAX; i++)
+                if (streq(name, unit_ip_to_string(i))) {
+                        uint64_t v;
+
+                        r = sd_bus_message_read(m, "v", "t", &v);
+                        if (r >= 0)
+                                unit_props_set_ip(p, i, v);
+                        return r;
+                }
+        if (streq(name, "IPAccounting")) {
+                int b;
+
+                r = sd_bus_message_read(m, "v", "b", &b);
+                if (r >= 0)
+                        p->ip_accounting = b;
+                return r;
+        }
         if (streq(name, "DropInPaths"))
                 return read_strv(m, &p->drop_in_paths);
         if (streq(name, "InvocationID"))

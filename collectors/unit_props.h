@@ -26,6 +26,18 @@ enum unit_limit_id {
 
 const char *unit_limit_to_string(enum unit_limit_id id);
 
+/* IP accounting counters (IPAccounting=yes), in the order of unit_ip_to_string(). */
+enum unit_ip_id {
+        UNIT_IP_INGRESS_BYTES,
+        UNIT_IP_INGRESS_PACKETS,
+        UNIT_IP_EGRESS_BYTES,
+        UNIT_IP_EGRESS_PACKETS,
+        _UNIT_IP_MAX,
+};
+
+/* The property name: "IPIngressBytes", ... */
+const char *unit_ip_to_string(enum unit_ip_id id);
+
 /* IOReadBandwidthMax= and friends: one entry per device path. */
 struct unit_io_limit {
         char *kind; /* the property name, e.g. "IOReadBandwidthMax" */
@@ -61,6 +73,18 @@ struct unit_props {
         size_t n_io_limits;
 
         /*
+         * IPAccounting= and the counters. systemd reports UINT64_MAX where it does not count
+         * (accounting off, unit not running): then the bit in ip_present is clear. The counters
+         * change without PropertiesChanged: unit_watch refreshes them (see unit_watch.h).
+         */
+        bool ip_accounting;
+        unsigned ip_present; /* bit i: ip[i] holds a value */
+        uint64_t ip[_UNIT_IP_MAX];
+
+        /* Set by unit_watch: its count of daemon-reloads when the last GetAll was answered. */
+        unsigned long generation;
+
+        /*
          * The sandboxing properties the hardening scorer reads (see unit_sandbox_props[]), as
          * a JSON object keyed by property name. Immutable once built: an update makes a new
          * object, so snapshots share it by reference.
@@ -80,6 +104,9 @@ extern const char *const unit_sandbox_props[];
 int unit_props_update(struct unit_props *p, sd_bus_message *m);
 
 void unit_props_release(struct unit_props *p);
+
+/* Stores one IP counter as read by a Properties.Get (UINT64_MAX: absent). */
+void unit_props_set_ip(struct unit_props *p, enum unit_ip_id id, uint64_t value);
 
 /* Whether name is one of the properties kept here (for PropertiesChanged invalidations). */
 bool unit_props_wants(const char *name);

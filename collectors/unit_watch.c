@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <systemd/sd-bus.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../daemon/log.h"
@@ -31,6 +32,15 @@
 #define RECONNECT_FIRST_USEC 500000u
 #define RECONNECT_MAX_USEC   5000000u
 
+struct watched;
+
+/* One in-flight Properties.Get of an IP counter. */
+struct ip_get {
+        struct watched *u;
+        enum unit_ip_id id;
+        sd_bus_slot *slot;
+};
+
 struct watched {
         char *name;
         char *path;
@@ -40,6 +50,7 @@ struct watched {
         bool fresh;  /* announced by UnitNew, to be read after NEW_UNIT_DELAY_USEC */
         sd_bus_slot *get_all;
         struct unit_props props;
+        struct ip_get ip_gets[_UNIT_IP_MAX];
         struct unit_watch *w;
 };
 
@@ -101,6 +112,8 @@ static void watched_free(struct watched *u)
         if (!u)
                 return;
         sd_bus_slot_unref(u->get_all);
+        for (size_t i = 0; i < _UNIT_IP_MAX; i++)
+                sd_bus_slot_unref(u->ip_gets[i].slot);
         unit_props_release(&u->props);
         free(u->name);
         free(u->path);
@@ -126,6 +139,8 @@ static struct watched *add_unit(struct unit_watch *w, const char *name, const ch
         if (!u)
                 return NULL;
         u->w = w;
+        for (size_t i = 0; i < _UNIT_IP_MAX; i++)
+                u->ip_gets[i] = (struct ip_get){.u = u, .id = (enum unit_ip_id)i};
         u->name = strdup(name);
         u->path = strdup(path);
         bigger = realloc(w->units, (w->n_units + 1) * sizeof(*bigger));
@@ -163,8 +178,10 @@ static int on_get_all(sd_bus_message *reply, void *userdata, sd_bus_error *ret_e
                 if (r < 0)
                         (void)log_warning_errno(r, "cannot parse the properties of '%s': %m",
                                                 u->name);
-                else
+                else {
                         u->have_props = true;
+                        u->props.generation = w->stats.reloads;
+                }
         }
 
         /* Loaded only to answer someone's query (not-found, masked): not a unit to list. */
@@ -434,8 +451,15 @@ static int on_reloading(sd_bus_message *m, void *userdata, sd_bus_error *ret_err
         if (sd_bus_message_read(m, "b", &active) < 0)
                 return 0;
         w->reloading = active;
-        if (active)
+        if (active) {
+                struct timespec ts;
+
+                (void)clock_gettime(CLOCK_REALTIME, &ts);
+                w->stats.reload_started_usec =
+                        (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
                 return 0;
+        }
+        w->stats.reloads++;
         /* A daemon-reload may change any unit's settings: read them all again. */
         log_info("systemd finished reloading; reading every unit again");
         for (size_t i = 0; i < w->n_units; i++)
@@ -451,6 +475,9 @@ static void disconnect(struct unit_watch *w)
         for (size_t i = 0; i < w->n_units; i++) {
                 w->units[i]->get_all = sd_bus_slot_unref(w->units[i]->get_all);
                 w->units[i]->queued = false;
+                for (size_t k = 0; k < _UNIT_IP_MAX; k++)
+                        w->units[i]->ip_gets[k].slot =
+                                sd_bus_slot_unref(w->units[i]->ip_gets[k].slot);
         }
         w->in_flight = 0;
         w->list_units = sd_bus_slot_unref(w->list_units);
@@ -659,6 +686,59 @@ int unit_watch_run(struct unit_watch *w, uint64_t usec, bool until_synced)
                 r = sd_event_run(w->event, 100000);
                 if (r < 0)
                         return r;
+        }
+}
+
+static int on_ip_get(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error)
+{
+        struct ip_get *g = userdata;
+        uint64_t v;
+
+        (void)ret_error;
+        g->slot = sd_bus_slot_unref(g->slot);
+        if (sd_bus_message_get_error(reply))
+                return 0; /* unloaded meanwhile: UnitRemoved follows */
+        if (sd_bus_message_read(reply, "v", "t", &v) >= 0)
+                unit_props_set_ip(&g->u->props, g->id, v);
+        return 0;
+}
+
+void unit_watch_refresh_ip(struct unit_watch *w)
+{
+        if (!w->bus)
+                return;
+        for (size_t i = 0; i < w->n_units; i++) {
+                struct watched *u = w->units[i];
+                const char *type = unit_props_type(&u->props);
+                char iface[64];
+
+                const char *state = u->props.active_state;
+
+                /* ControlGroup outlives a stop (no change signal): the state tells. */
+                if (!u->have_props || !u->props.ip_accounting || !u->props.control_group ||
+                    !u->props.control_group[0] || !type || !type[0] ||
+                    (state && (streq(state, "inactive") || streq(state, "failed"))))
+                        continue;
+                /* org.freedesktop.systemd1.Service, .Scope, .Slice, .Socket... */
+                (void)snprintf(iface, sizeof(iface), "org.freedesktop.systemd1.%c%s",
+                               type[0] - 'a' + 'A', type + 1);
+                for (size_t k = 0; k < _UNIT_IP_MAX; k++) {
+                        struct ip_get *g = &u->ip_gets[k];
+                        int r;
+
+                        if (g->slot)
+                                continue;
+                        r = sd_bus_call_method_async(w->bus, &g->slot, SYSTEMD_DEST, u->path,
+                                                     "org.freedesktop.DBus.Properties", "Get",
+                                                     on_ip_get, g, "ss", iface,
+                                                     unit_ip_to_string(g->id));
+                        if (r < 0) {
+                                (void)log_debug_errno(r, "cannot ask for '%s' of '%s': %m",
+                                                      unit_ip_to_string(g->id), u->name);
+                                break;
+                        }
+                        w->stats.ip_gets++;
+                }
         }
 }
 

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <systemd/sd-event.h>
 
 #include "unit_props.h"
@@ -45,6 +46,14 @@ bool unit_watch_synced(const struct unit_watch *w);
  */
 int unit_watch_run(struct unit_watch *w, uint64_t usec, bool until_synced);
 
+/*
+ * IPIngressBytes and friends change without PropertiesChanged: asks for them again, one
+ * Properties.Get per counter and unit, async, for the units with IPAccounting=yes and a
+ * cgroup. Calls still in flight from the last refresh are not repeated. The answers land in
+ * the units' properties (no change callback; the next collection picks them up).
+ */
+void unit_watch_refresh_ip(struct unit_watch *w);
+
 size_t unit_watch_n_units(const struct unit_watch *w);
 /* The i-th unit whose properties have arrived, or NULL while its GetAll is pending. */
 const struct unit_props *unit_watch_unit(const struct unit_watch *w, size_t i);
@@ -52,5 +61,8 @@ const struct unit_props *unit_watch_unit(const struct unit_watch *w, size_t i);
 /* Bus calls made since start, by kind: for tests and /metrics. */
 struct unit_watch_stats {
         unsigned long list_units, get_all, reconnects;
+        unsigned long ip_gets;        /* Properties.Get of IP counters (unit_watch_refresh_ip()) */
+        unsigned long reloads;        /* daemon-reloads (and re-execs) seen finishing */
+        uint64_t reload_started_usec; /* CLOCK_REALTIME when the last one began; 0: none seen */
 };
 void unit_watch_get_stats(const struct unit_watch *w, struct unit_watch_stats *ret);

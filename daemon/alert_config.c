@@ -20,6 +20,7 @@ static const char *const rule_names[_ALERT_RULE_MAX] = {
         [ALERT_RESTART_LOOP] = "RestartLoop",
         [ALERT_HARDENING_REGRESSION] = "HardeningRegression",
         [ALERT_EXPOSURE_ABOVE_THRESHOLD] = "ExposureAboveThreshold",
+        [ALERT_CONFIG_IGNORED] = "ConfigIgnored",
 };
 
 static const char *const severity_names[_ALERT_SEVERITY_MAX] = {
@@ -75,6 +76,10 @@ const struct alert_rule_params alert_rule_defaults[_ALERT_RULE_MAX] = {
                                             .severity = ALERT_INFO,
                                             .threshold = 9.0,
                                             .clear = 9.0},
+        [ALERT_CONFIG_IGNORED] = {.enabled = true,
+                                  .severity = ALERT_WARNING,
+                                  .threshold = 1,
+                                  .clear = 1},
 };
 
 const char *alert_rule_to_string(enum alert_rule r)
@@ -185,7 +190,7 @@ static const struct param_def param_defs[] = {
 
 #define RULE_NAMES                                                                                 \
         "MemoryNearLimit, OOMKilled, CPUThrottled, TasksNearLimit, PressureStall, UnitFailed, "    \
-        "RestartLoop, HardeningRegression, ExposureAboveThreshold"
+        "RestartLoop, HardeningRegression, ExposureAboveThreshold, ConfigIgnored"
 
 #define PARAM_KEYS                                                                                 \
         "enabled, severity, threshold, clear, threshold_full, clear_full, for, keep_firing_for, "  \

@@ -298,6 +298,33 @@ static void rule_regression(const struct uw_unit *u, const struct unit_exposure 
                        "file. Revert it, or accept it with POST /api/v1/units/{unit}/baseline.");
 }
 
+/* Settings of the unit's files that systemd ignored or does not apply (config_findings.h). */
+static void rule_config_ignored(const struct uw_unit *u, const struct alert_rule_params *p,
+                                struct cond *c)
+{
+        size_t n = u->config_findings ? json_array_size(u->config_findings) : 0;
+        json_t *first = json_array_get(u->config_findings, 0);
+
+        if (!first)
+                return;
+        c->value = (double)n;
+        c->trigger = c->value >= p->threshold;
+        c->hold = c->value >= p->clear;
+        (void)snprintf(c->summary, sizeof(c->summary),
+                       "'%s' has %zu setting(s) systemd ignored or does not apply, first %s=%s "
+                       "(%s)",
+                       u->name, n, strna(json_string_value(json_object_get(first, "key"))),
+                       strna(json_string_value(json_object_get(first, "value"))),
+                       strna(json_string_value(json_object_get(first, "kind"))));
+        (void)snprintf(c->description, sizeof(c->description),
+                       "%s:%lld: %s. The unit runs without what its files ask for. "
+                       "/api/v1/units/{unit}/config lists every finding; fix the files and run "
+                       "`systemctl daemon-reload`.",
+                       strna(json_string_value(json_object_get(first, "file"))),
+                       (long long)json_integer_value(json_object_get(first, "line")),
+                       strna(json_string_value(json_object_get(first, "reason"))));
+}
+
 static void rule_exposure(const struct uw_unit *u, const struct unit_exposure *x,
                           const struct alert_rule_params *p, struct cond *c)
 {
@@ -660,6 +687,9 @@ static void evaluate_unit(const struct alert_engine *e, const struct uw_unit *u,
                         break;
                 case ALERT_EXPOSURE_ABOVE_THRESHOLD:
                         rule_exposure(u, x, &params[r], c);
+                        break;
+                case ALERT_CONFIG_IGNORED:
+                        rule_config_ignored(u, &params[r], c);
                         break;
                 default:
                         break;

@@ -17,6 +17,7 @@
 #include "alert_push.h"
 #include "alerts.h"
 #include "collector.h"
+#include "config_findings.h"
 #include "history.h"
 #include "log.h"
 #include "store.h"
@@ -43,6 +44,7 @@ struct uw_daemon {
         struct scorer *scorer;
         struct alert_engine *alerts;
         struct alert_push *push;
+        struct findings_checker *findings;
         struct http_context http_ctx;
         struct http_server *http[CFG_LISTEN_MAX];
         unsigned failed_cycles;
@@ -50,9 +52,9 @@ struct uw_daemon {
 
 int uw_collect_and_render(struct uw_collector *c, const struct unit_watch *watch,
                           struct scorer *scorer, struct alert_engine *alerts,
-                          struct alert_push *push, const struct uw_config *cfg,
-                          const struct uw_snapshot *prev, struct uw_snapshot **ret,
-                          int *ret_transitions)
+                          struct alert_push *push, struct findings_checker *findings,
+                          const struct uw_config *cfg, const struct uw_snapshot *prev,
+                          struct uw_snapshot **ret, int *ret_transitions)
 {
         struct render_opts o = {.memory_stat_all = cfg->memory_stat_all, .rates = true};
         _cleanup_free_ struct unit_exposure *exposures = NULL;
@@ -69,6 +71,17 @@ int uw_collect_and_render(struct uw_collector *c, const struct unit_watch *watch
                   : uw_collector_collect(c, prev, &s);
         if (r < 0)
                 return r;
+        if (findings) {
+                s->config_checked = true;
+                findings_checker_annotate(findings, s);
+        }
+        /* Both sorted by name: each unit's exposure for the JSON summary (`unitwatchd top`). */
+        for (size_t i = 0, k = 0; o.exposures && i < s->n_units; i++) {
+                while (k < o.n_exposures && strcmp(o.exposures[k].name, s->units[i].name) < 0)
+                        k++;
+                if (k < o.n_exposures && streq(o.exposures[k].name, s->units[i].name))
+                        s->units[i].exposure = (int)o.exposures[k].exposure;
+        }
         if (alerts) {
                 /* Alerts are part of the snapshot: /metrics and /api/v1/alerts agree. */
                 s->alerts_enabled = true;
@@ -122,8 +135,8 @@ static void collect_cycle(struct uw_daemon *d)
         /* With the bus, the first snapshot waits for the first full ListUnits + GetAll. */
         if (d->watch && !unit_watch_synced(d->watch))
                 return;
-        r = uw_collect_and_render(d->collector, d->watch, d->scorer, d->alerts, d->push, d->cfg,
-                                  prev, &s, &transitions);
+        r = uw_collect_and_render(d->collector, d->watch, d->scorer, d->alerts, d->push,
+                                  d->findings, d->cfg, prev, &s, &transitions);
         if (r < 0) {
                 /* Keep serving the last good snapshot; say so once per streak of failures. */
                 if (d->failed_cycles++ == 0)
@@ -146,6 +159,12 @@ static void collect_cycle(struct uw_daemon *d)
                 log_warning("out of memory while recording the sample history");
         if (d->scorer)
                 scorer_submit(d->scorer, s);
+        if (d->findings) {
+                struct unit_watch_stats st;
+
+                unit_watch_get_stats(d->watch, &st);
+                findings_checker_submit(d->findings, s, st.reloads, st.reload_started_usec);
+        }
         if (d->push)
                 alert_push_submit(d->push, s->alerts, s->n_alerts, transitions > 0);
         uw_store_publish(&d->store, s);
@@ -183,6 +202,9 @@ static int on_timer(sd_event_source *src, uint64_t usec, void *userdata)
 
         (void)usec;
         collect_cycle(d);
+        /* IP counters have no change signal: ask now, the answers are in by the next tick. */
+        if (d->watch)
+                unit_watch_refresh_ip(d->watch);
         /* A time source fires once: set the next tick and arm it again. */
         r = sd_event_source_set_time_relative(src, (uint64_t)(d->cfg->interval * 1e6));
         if (r >= 0)
@@ -304,6 +326,12 @@ static void connect_bus(struct uw_daemon *d, const char *cgroup_root)
                 (void)log_warning_errno(r, "cannot start the scoring thread: %m; no scores");
         else
                 (void)scorer_set_accepted(d->scorer, cfg->accept_units, cfg->accept_checks);
+
+        /* Unit files against what systemd made of them: needs FragmentPath, so the bus too. */
+        r = findings_checker_new(true, &d->findings);
+        if (r < 0)
+                (void)log_warning_errno(r, "cannot start the config findings thread: %m; no "
+                                           "config findings");
 }
 
 static void daemon_release(struct uw_daemon *d)
@@ -316,6 +344,7 @@ static void daemon_release(struct uw_daemon *d)
         d->change_timer = sd_event_source_disable_unref(d->change_timer);
         unit_watch_free(d->watch);
         scorer_free(d->scorer);
+        findings_checker_free(d->findings);
         d->event = sd_event_unref(d->event);
         uw_store_release(&d->store);
         uw_history_free(d->history);

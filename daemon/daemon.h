@@ -27,7 +27,8 @@ int uw_daemon_run(struct uw_config *cfg, const char *cgroup_root, uw_config_load
 /*
  * Collects one snapshot, evaluates the alert rules on it (when alerts is not NULL; the
  * number of firing/resolved transitions goes to *ret_transitions) and renders /metrics into
- * it. push, when not NULL, provides the Alertmanager counters for /metrics.
+ * it. push, when not NULL, provides the Alertmanager counters for /metrics; findings, when not
+ * NULL, the units' config findings (attached before the rules run).
  */
 struct uw_collector;
 struct uw_snapshot;
@@ -35,8 +36,9 @@ struct unit_watch;
 struct scorer;
 struct alert_engine;
 struct alert_push;
+struct findings_checker;
 int uw_collect_and_render(struct uw_collector *c, const struct unit_watch *watch,
                           struct scorer *scorer, struct alert_engine *alerts,
-                          struct alert_push *push, const struct uw_config *cfg,
-                          const struct uw_snapshot *prev, struct uw_snapshot **ret,
-                          int *ret_transitions);
+                          struct alert_push *push, struct findings_checker *findings,
+                          const struct uw_config *cfg, const struct uw_snapshot *prev,
+                          struct uw_snapshot **ret, int *ret_transitions);

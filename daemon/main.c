@@ -26,6 +26,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "security_cmd.h"
+#include "top_cmd.h"
 #include "util.h"
 
 #define EXIT_USAGE 2
@@ -96,7 +97,9 @@ static void help(void)
         printf("unitwatchd %s: per-service resource monitor for systemd hosts\n\n"
                "Usage: unitwatchd [OPTIONS]\n"
                "       unitwatchd security [OPTIONS] [UNIT...]\n"
-               "       (the hardening table; see unitwatchd security --help)\n\n"
+               "       (the hardening table; see unitwatchd security --help)\n"
+               "       unitwatchd top [OPTIONS]\n"
+               "       (a live view of every service; see unitwatchd top --help)\n\n"
                "  -l, --listen ADDRESS:PORT  serve HTTP here (repeatable; [::1]:PORT for IPv6;\n"
                "                             default %s)\n"
                "  -i, --interval SECONDS     time between collections (default 10)\n"
@@ -489,6 +492,8 @@ int main(int argc, char **argv)
         log_open();
         if (argc > 1 && streq(argv[1], "security"))
                 return security_command(argc - 1, argv + 1);
+        if (argc > 1 && streq(argv[1], "top"))
+                return top_command(argc - 1, argv + 1);
         if (cfg_init(&cfg) < 0) {
                 (void)fprintf(stderr, "unitwatchd: out of memory\n");
                 return EXIT_FAILURE;

@@ -44,6 +44,7 @@ static void unit_release(struct uw_unit *u)
         free(u->rates.io);
         cg_sample_release(&u->sample);
         unit_props_release(&u->props);
+        json_decref(u->config_findings);
 }
 
 void uw_snapshot_unref(struct uw_snapshot *s)
@@ -102,7 +103,7 @@ int uw_snapshot_add(struct uw_snapshot *s, const char *name, const char *cgroup,
         struct uw_unit *u = &s->units[s->n_units];
         int r;
 
-        *u = (struct uw_unit){};
+        *u = (struct uw_unit){.exposure = -1};
         r = unit_fill(u, name, cgroup, sample, props, bd);
         if (r < 0) {
                 unit_release(u);
@@ -162,6 +163,16 @@ static void unit_rates(struct uw_unit *u, const struct uw_unit *p)
                 u->rates.has_cpu = counter_rate(ot, nt, dt, 1e6, &u->rates.cpu_usage_cores) &&
                                    counter_rate(ou, nu, dt, 1e6, &u->rates.cpu_user_cores) &&
                                    counter_rate(os, ns, dt, 1e6, &u->rates.cpu_system_cores);
+
+        /* The same run of the unit (a start resets the counters, and the InvocationID). */
+        if (u->has_props && p->has_props && u->props.ip_accounting && p->props.ip_accounting &&
+            u->props.has_invocation_id && p->props.has_invocation_id &&
+            memcmp(u->props.invocation_id, p->props.invocation_id,
+                   sizeof(u->props.invocation_id)) == 0)
+                for (int k = 0; k < _UNIT_IP_MAX; k++)
+                        if ((u->props.ip_present & p->props.ip_present & (1u << k)) &&
+                            counter_rate(p->props.ip[k], u->props.ip[k], dt, 1, &u->rates.ip[k]))
+                                u->rates.ip_present |= 1u << k;
 
         if (!b->io.n)
                 return;

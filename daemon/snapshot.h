@@ -17,6 +17,7 @@
 #include "../collectors/cg_sample.h"
 #include "../collectors/unit_props.h"
 #include "alerts.h"
+#include <jansson.h>
 
 enum uw_io_rate {
         UW_IO_READ_BYTES,
@@ -35,6 +36,13 @@ struct uw_rates {
                 unsigned present;
                 double v[_UW_IO_RATE_MAX];
         } * io;
+        /*
+         * IP traffic (IPAccounting=yes), bit i of ip_present set when ip[i] is valid. The
+         * counters are polled after each collection, so a rate spans the two polls: close to,
+         * not exactly, interval_seconds.
+         */
+        unsigned ip_present;
+        double ip[_UNIT_IP_MAX];
 };
 
 struct uw_unit {
@@ -47,6 +55,16 @@ struct uw_unit {
         char (*io_names)[BLOCKDEV_NAME_MAX]; /* one per sample.io device */
         bool has_rates;
         struct uw_rates rates;
+        /*
+         * Settings of the unit's files that are not in effect (daemon/config_findings.h):
+         * config_checked once the unit was checked; config_findings its findings, the
+         * snapshot's own copy (jansson's reference counts are not for sharing across threads),
+         * NULL when there are none.
+         */
+        bool config_checked;
+        json_t *config_findings;
+        /* Hardening exposure in tenths from the scorer; -1 when not scored. */
+        int exposure;
 };
 
 struct uw_snapshot {
@@ -64,6 +82,9 @@ struct uw_snapshot {
         size_t metrics_len;
         char *json; /* the whole snapshot as JSON, rendered once */
         size_t json_len;
+
+        bool config_checked; /* a findings checker runs (the daemon with the bus) */
+        bool config_journal; /* ... and could read the journal */
 
         bool alerts_enabled;     /* the daemon evaluates alerts (not --once) */
         struct uw_alert *alerts; /* pending, firing and recently resolved, by unit then rule */

@@ -66,6 +66,24 @@ t2=$(curl -s http://127.0.0.1:19870/metrics | awk '/^unitwatch_last_collection_t
 expect "collects again at every interval" \
         python3 -c "import sys; sys.exit(0 if float('$t2') - float('$t1') >= 0.5 else 1)"
 
+# `unitwatchd top` piped: one snapshot from the daemon's API, no escape codes, sorted.
+"$bin" top --url http://127.0.0.1:19870 --sort memory >"$work/top.txt" 2>&1 || true
+expect "top piped: one snapshot of the daemon's 12 services" \
+        sh -c "grep -q '^unitwatch top: 12 services.*127.0.0.1:19870, sorted by memory' '$work/top.txt' \
+               && [ \$(grep -c '\\.service ' '$work/top.txt') = 12 ]"
+expect "top piped: no escape codes" sh -c "! grep -q \"\$(printf '\\033')\" '$work/top.txt'"
+expect "top --sort memory: the biggest first (postgresql, 1.0G of 2.0G)" \
+        sh -c "sed -n 3p '$work/top.txt' | grep -q '^postgresql@15-main.service .* 1.0G .*2.0G  50%'"
+"$bin" top --url http://127.0.0.1:19879 --cgroup-root tests/fixtures/host-a >"$work/top2.txt" \
+        2>&1 || true
+expect "top without a daemon reads the host (here the fixture tree)" \
+        grep -q "no daemon at http://127.0.0.1:19879" "$work/top2.txt"
+set +e
+"$bin" top --sort size >/dev/null 2>"$work/err"; rc=$?
+set -e
+expect "top: an unknown sort key exits 2 and names the keys" \
+        sh -c "[ $rc = 2 ] && grep -q 'cpu, memory, io' '$work/err'"
+
 # SIGHUP: a good config applies, a broken one is refused with its reason, the old one stays.
 echo '{"interval": 0.2, "units": {"exclude": ["n*", "s*"]}}' >"$work/live.json"
 kill -HUP "$pid"

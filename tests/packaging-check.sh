@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks what `make install` lays down: the files in their places under DESTDIR, the unit's
 # paths following PREFIX, the default config valid, an existing config kept, and the man
-# page naming every flag the daemon's --help and `security --help` print.
+# page naming every flag the daemon's --help, `security --help` and `top --help` print.
 # Usage: tests/packaging-check.sh BUILD/unitwatchd
 set -euo pipefail
 
@@ -62,7 +62,7 @@ check "a second install keeps an edited config" keeps_config
 
 man_names_flags() {
         local flag missing=0
-        for flag in $( ("$binary" --help; "$binary" security --help) |
+        for flag in $( ("$binary" --help; "$binary" security --help; "$binary" top --help) |
                 grep -oE -- '--[a-z][a-z-]+' | sort -u); do
                 # roff writes a dash as \-
                 grep -qF -- "${flag//-/\\-}" packaging/unitwatchd.8 ||

@@ -208,13 +208,31 @@ static int handle_hardening(const struct uw_unit *u, struct scorer *sc, struct a
                                  "checks", checks));
 }
 
+/* GET /api/v1/units/{unit}/config: the settings of its files that are not in effect. */
+static int handle_config(const struct uw_snapshot *s, const struct uw_unit *u,
+                         struct api_response *ret)
+{
+        if (!s->config_checked)
+                return respond_error(ret, 404,
+                                     "no config findings: they need the bus (FragmentPath) and "
+                                     "the daemon");
+        if (!u->has_props || !u->props.fragment_path || !u->props.fragment_path[0])
+                return respond_error(ret, 404, "the unit has no unit file to check");
+        return respond(
+                ret, 200,
+                json_pack("{s:o, s:b, s:s, s:b, s:o}", "unit", json_string(u->name), "checked",
+                          u->config_checked, "fragment_path", u->props.fragment_path, "journal",
+                          s->config_journal, "findings",
+                          u->config_findings ? json_deep_copy(u->config_findings) : json_array()));
+}
+
 static int handle_unit(const struct uw_snapshot *s, struct uw_history *h, struct scorer *sc,
                        const char *raw, struct api_response *ret)
 {
         struct render_opts o = {.rates = true};
         _cleanup_free_ char *name = NULL, *copy = NULL;
         const struct uw_unit *u;
-        bool series = false, hardening = false;
+        bool series = false, hardening = false, config = false;
         char *slash;
         int r;
 
@@ -226,7 +244,8 @@ static int handle_unit(const struct uw_snapshot *s, struct uw_history *h, struct
         if (slash) {
                 series = streq(slash, "/series");
                 hardening = streq(slash, "/hardening");
-                if (!series && !hardening)
+                config = streq(slash, "/config");
+                if (!series && !hardening && !config)
                         return respond_error(ret, 404, "no such endpoint");
                 *slash = '\0';
         }
@@ -244,6 +263,8 @@ static int handle_unit(const struct uw_snapshot *s, struct uw_history *h, struct
                 return handle_series(u, h, ret);
         if (hardening)
                 return handle_hardening(u, sc, ret);
+        if (config)
+                return handle_config(s, u, ret);
         return respond(ret, 200, render_json_unit(u, &o));
 }
 

@@ -195,6 +195,17 @@ static json_t *rates_object(const struct uw_unit *u)
 
         if (!o)
                 return NULL;
+        for (int k = 0; k < _UNIT_IP_MAX; k++) {
+                static const char *const ip_names[_UNIT_IP_MAX] = {
+                        [UNIT_IP_INGRESS_BYTES] = "ip_ingress_bytes_per_second",
+                        [UNIT_IP_INGRESS_PACKETS] = "ip_ingress_packets_per_second",
+                        [UNIT_IP_EGRESS_BYTES] = "ip_egress_bytes_per_second",
+                        [UNIT_IP_EGRESS_PACKETS] = "ip_egress_packets_per_second",
+                };
+
+                if (u->rates.ip_present & (1u << k))
+                        (void)json_object_set_new(o, ip_names[k], json_real(u->rates.ip[k]));
+        }
         if (u->rates.has_cpu) {
                 (void)json_object_set_new(o, "cpu_usage_cores",
                                           json_real(u->rates.cpu_usage_cores));
@@ -331,6 +342,25 @@ json_t *render_json_unit(const struct uw_unit *u, const struct render_opts *o)
                 return NULL;
         if (u->has_props)
                 add_props(j, &u->props);
+        if (u->has_props && u->props.ip_accounting && u->props.ip_present) {
+                static const char *const ip_keys[_UNIT_IP_MAX] = {
+                        [UNIT_IP_INGRESS_BYTES] = "ingress_bytes",
+                        [UNIT_IP_INGRESS_PACKETS] = "ingress_packets",
+                        [UNIT_IP_EGRESS_BYTES] = "egress_bytes",
+                        [UNIT_IP_EGRESS_PACKETS] = "egress_packets",
+                };
+                json_t *ip = json_object();
+
+                for (int i = 0; ip && i < _UNIT_IP_MAX; i++)
+                        if (u->props.ip_present & (1u << i))
+                                (void)json_object_set_new(ip, ip_keys[i], json_u64(u->props.ip[i]));
+                if (ip)
+                        (void)json_object_set_new(j, "ip", ip);
+        }
+        if (u->config_checked)
+                (void)json_object_set_new(
+                        j, "config_findings",
+                        json_integer((json_int_t)json_array_size(u->config_findings)));
         (void)json_object_set_new(j, "cgroup", u->cgroup ? json_name(u->cgroup) : json_null());
         if (!u->has_sample)
                 return j;
@@ -478,6 +508,10 @@ json_t *render_json_summary(const struct uw_unit *u, const struct unit_exposure 
         }
         if (e)
                 summary_exposure(j, e);
+        if (u->config_checked)
+                (void)json_object_set_new(
+                        j, "config_findings",
+                        json_integer((json_int_t)json_array_size(u->config_findings)));
         if (!u->has_sample)
                 return j;
         summary_rates(j, u);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../collectors/config_msg.h"
 #include "../daemon/alert_push.h"
 #include "../daemon/util.h"
 #include "../hardening/scorer.h"
@@ -530,6 +531,74 @@ static void render_self(FILE *f, const struct uw_snapshot *s)
         (void)fprintf(f, "unitwatch_bus_connected %d\n", s->bus_connected ? 1 : 0);
 }
 
+/* Only with the bus: the families stay out of a --no-bus scrape entirely. */
+static void render_ip(FILE *f, const struct uw_snapshot *s)
+{
+        static const char *const names[_UNIT_IP_MAX] = {
+                [UNIT_IP_INGRESS_BYTES] = "unitwatch_ip_ingress_bytes_total",
+                [UNIT_IP_INGRESS_PACKETS] = "unitwatch_ip_ingress_packets_total",
+                [UNIT_IP_EGRESS_BYTES] = "unitwatch_ip_egress_bytes_total",
+                [UNIT_IP_EGRESS_PACKETS] = "unitwatch_ip_egress_packets_total",
+        };
+        static const char *const helps[_UNIT_IP_MAX] = {
+                [UNIT_IP_INGRESS_BYTES] = "IP bytes received (IPIngressBytes; IPAccounting=yes "
+                                          "only); restarts at 0 when the unit starts again.",
+                [UNIT_IP_INGRESS_PACKETS] = "IP packets received (IPIngressPackets; "
+                                            "IPAccounting=yes only).",
+                [UNIT_IP_EGRESS_BYTES] = "IP bytes sent (IPEgressBytes; IPAccounting=yes only).",
+                [UNIT_IP_EGRESS_PACKETS] = "IP packets sent (IPEgressPackets; IPAccounting=yes "
+                                           "only).",
+        };
+
+        if (!s->bus_used)
+                return;
+        for (int k = 0; k < _UNIT_IP_MAX; k++) {
+                header(f, names[k], "counter", helps[k]);
+                for (size_t i = 0; i < s->n_units; i++) {
+                        const struct uw_unit *u = &s->units[i];
+
+                        if (!u->has_props || !u->props.ip_accounting ||
+                            !(u->props.ip_present & (1u << k)))
+                                continue;
+                        begin(f, names[k], u);
+                        end_u64(f, u->props.ip[k]);
+                }
+        }
+}
+
+static void render_config_findings(FILE *f, const struct uw_snapshot *s)
+{
+        const char *name = "unitwatch_unit_config_findings";
+
+        if (!s->config_checked)
+                return;
+        header(f, name, "gauge",
+               "Settings of the unit's files systemd ignored or does not apply, by kind "
+               "(unknown-key, invalid-value, mismatch, ...; /api/v1/units/{unit}/config).");
+        for (size_t i = 0; i < s->n_units; i++) {
+                const struct uw_unit *u = &s->units[i];
+                unsigned counts[_FINDING_KIND_MAX] = {};
+                size_t k;
+                json_t *x;
+
+                json_array_foreach(u->config_findings, k, x)
+                {
+                        enum finding_kind kind = finding_kind_from_string(
+                                json_string_value(json_object_get(x, "kind")));
+
+                        if (kind >= 0)
+                                counts[kind]++;
+                }
+                for (int kind = 0; kind < _FINDING_KIND_MAX; kind++) {
+                        if (!counts[kind])
+                                continue;
+                        begin(f, name, u);
+                        label(f, "kind", finding_kind_to_string(kind));
+                        end_u64(f, counts[kind]);
+                }
+        }
+}
+
 int render_prom(const struct uw_snapshot *s, const struct render_opts *o, char **ret,
                 size_t *ret_len)
 {
@@ -557,6 +626,8 @@ int render_prom(const struct uw_snapshot *s, const struct render_opts *o, char *
                      offsetof(struct cg_sample, pids_events),
                      offsetof(struct cg_sample, has_pids_events), "event");
         render_pressure(f, s);
+        render_ip(f, s);
+        render_config_findings(f, s);
         render_hardening(f, o);
         render_alerts(f, s, o);
 

@@ -640,3 +640,55 @@ Test(alerts, metrics_list_firing_alerts)
         uw_snapshot_unref(s);
         run_done(&r);
 }
+
+/* ConfigIgnored: fires at once while the unit has findings, resolves when they are gone. */
+static int eval_findings(struct run *r, double t, json_t *findings)
+{
+        static const struct unit_in u[] = {{.name = "uw-intended.service",
+                                            .cgroup_id = 1,
+                                            .memory_current = MIB,
+                                            .active_state = "active"}};
+        struct uw_snapshot *s = snap_at(t, u, 1);
+
+        s->units[0].config_findings = json_incref(findings);
+        free(r->list);
+        r->transitions = alert_engine_evaluate(r->e, s, NULL, 0);
+        cr_assert_geq(r->transitions, 0);
+        cr_assert_eq(alert_engine_list(r->e, &r->list, &r->n), 0);
+        uw_snapshot_unref(s);
+        return r->transitions;
+}
+
+Test(alerts, config_ignored_fires_and_resolves)
+{
+        json_t *two = json_pack("[{s:s, s:i, s:s, s:s, s:s, s:s}, {s:s, s:i, s:s, s:s, s:s, s:s}]",
+                                "file", "/etc/systemd/system/uw-intended.service", "line", 6, "key",
+                                "CpuQuota", "value", "70%", "kind", "unknown-key", "reason",
+                                "Unknown key 'CpuQuota' in section [Service], ignoring.", "file",
+                                "/etc/systemd/system/uw-intended.service", "line", 8, "key",
+                                "ProtectSystem", "value", "strct", "kind", "invalid-value",
+                                "reason", "Failed to parse protect system value, ignoring: strct");
+        json_t *none = json_array();
+        const struct uw_alert *a;
+        struct run r;
+
+        run_init(&r, NULL);
+        cr_assert_eq(eval_findings(&r, 0, none), 0);
+        cr_assert_null(find(&r, ALERT_CONFIG_IGNORED, "uw-intended.service"));
+        cr_assert_eq(eval_findings(&r, 10, two), 1);
+        a = find(&r, ALERT_CONFIG_IGNORED, "uw-intended.service");
+        cr_assert_not_null(a);
+        cr_assert_eq(a->state, ALERT_FIRING);
+        cr_assert_eq(a->value, 2);
+        cr_assert(strstr(a->summary, "CpuQuota=70% (unknown-key)"), "%s", a->summary);
+        cr_assert(strstr(a->description, "uw-intended.service:6: Unknown key 'CpuQuota'"), "%s",
+                  a->description);
+        cr_assert_str_eq(alert_rule_to_string(ALERT_CONFIG_IGNORED), "ConfigIgnored");
+
+        /* Fixed files and a daemon-reload: an empty list. */
+        cr_assert_eq(eval_findings(&r, 20, none), 1);
+        cr_assert_eq(find(&r, ALERT_CONFIG_IGNORED, "uw-intended.service")->state, ALERT_RESOLVED);
+        json_decref(two);
+        json_decref(none);
+        run_done(&r);
+}

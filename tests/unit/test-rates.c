@@ -159,3 +159,37 @@ Test(rates, cpu_cores_from_usage)
         uw_snapshot_unref(b);
         blockdev_cache_free(bd);
 }
+
+/* IP counters (IPAccounting=yes): a rate within one run of the unit, none across a restart. */
+static struct uw_snapshot *ip_snapshot(uint64_t time_usec, uint8_t invocation, uint64_t in_bytes)
+{
+        struct uw_snapshot *snap = uw_snapshot_new("/sys/fs/cgroup", 1);
+        struct cg_sample s = {.cgroup_id = 7, .time_usec = time_usec};
+        struct unit_props p = {.id = (char *)"net.service", .ip_accounting = true};
+
+        p.has_invocation_id = true;
+        p.invocation_id[0] = invocation;
+        unit_props_set_ip(&p, UNIT_IP_INGRESS_BYTES, in_bytes);
+        unit_props_set_ip(&p, UNIT_IP_EGRESS_BYTES, UINT64_MAX); /* systemd: no data */
+        cr_assert_not_null(snap);
+        cr_assert_eq(
+                uw_snapshot_add(snap, "net.service", "/system.slice/net.service", &s, &p, NULL), 0);
+        return snap;
+}
+
+Test(rates, ip_counters)
+{
+        struct uw_snapshot *a = ip_snapshot(1000000, 1, 1000);
+        struct uw_snapshot *b = ip_snapshot(3000000, 1, 9000);
+        struct uw_snapshot *c = ip_snapshot(4000000, 2, 100); /* restarted: a new invocation */
+
+        cr_assert_eq(uw_snapshot_compute_rates(b, a), 0);
+        cr_assert(b->units[0].rates.ip_present & (1u << UNIT_IP_INGRESS_BYTES));
+        cr_assert_float_eq(b->units[0].rates.ip[UNIT_IP_INGRESS_BYTES], 4000.0, 1e-9);
+        cr_assert_not(b->units[0].rates.ip_present & (1u << UNIT_IP_EGRESS_BYTES));
+        cr_assert_eq(uw_snapshot_compute_rates(c, b), 0);
+        cr_assert_eq(c->units[0].rates.ip_present, 0, "a rate across a restart");
+        uw_snapshot_unref(a);
+        uw_snapshot_unref(b);
+        uw_snapshot_unref(c);
+}

@@ -141,6 +141,41 @@ Test(unit_props, getall_reply_is_read)
         sd_bus_message_unref(m);
 }
 
+/* IPAccounting and its counters: UINT64_MAX (systemd's "no data") is absent, not a value. */
+Test(unit_props, ip_accounting)
+{
+        sd_bus_message *m = NULL;
+        struct unit_props p = {}, copy;
+
+        cr_assert_geq(sd_bus_message_new_signal(bus, &m, "/x", "x.y", "Z"), 0);
+        cr_assert_geq(sd_bus_message_open_container(m, 'a', "{sv}"), 0);
+        cr_assert_geq(sd_bus_message_append(m, "{sv}", "IPAccounting", "b", 1), 0);
+        cr_assert_geq(sd_bus_message_append(m, "{sv}", "IPIngressBytes", "t", (uint64_t)8392140),
+                      0);
+        cr_assert_geq(sd_bus_message_append(m, "{sv}", "IPEgressBytes", "t", UINT64_MAX), 0);
+        cr_assert_geq(sd_bus_message_close_container(m), 0);
+        cr_assert_geq(sd_bus_message_seal(m, 1, 0), 0);
+        cr_assert_geq(sd_bus_message_rewind(m, true), 0);
+
+        cr_assert_eq(unit_props_update(&p, m), 3);
+        cr_assert(p.ip_accounting);
+        cr_assert(p.ip_present & (1u << UNIT_IP_INGRESS_BYTES));
+        cr_assert_eq(p.ip[UNIT_IP_INGRESS_BYTES], 8392140);
+        cr_assert_not(p.ip_present & (1u << UNIT_IP_EGRESS_BYTES));
+        cr_assert_not(p.ip_present & (1u << UNIT_IP_INGRESS_PACKETS));
+
+        /* A later Get (unit_watch_refresh_ip()) answering "no data" takes the value away. */
+        unit_props_set_ip(&p, UNIT_IP_INGRESS_BYTES, UINT64_MAX);
+        cr_assert_not(p.ip_present & (1u << UNIT_IP_INGRESS_BYTES));
+        unit_props_set_ip(&p, UNIT_IP_EGRESS_PACKETS, 12);
+        cr_assert_eq(unit_props_copy(&copy, &p), 0);
+        cr_assert(copy.ip_present & (1u << UNIT_IP_EGRESS_PACKETS));
+        cr_assert_eq(copy.ip[UNIT_IP_EGRESS_PACKETS], 12);
+        unit_props_release(&copy);
+        unit_props_release(&p);
+        sd_bus_message_unref(m);
+}
+
 Test(unit_props, wanted_names)
 {
         cr_assert(unit_props_wants("ActiveState"));

@@ -43,6 +43,8 @@ readonly PACKAGES=(
         libsystemd0 libmicrohttpd12 libjansson4 libcurl4
         # the alerting scenarios' peer
         prometheus-alertmanager
+        # the terminal view scenario (unitwatchd top under tmux)
+        tmux
 )
 
 SCRIPT_PATH=$(readlink -f "${BASH_SOURCE[0]}")
