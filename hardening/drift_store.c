@@ -58,6 +58,7 @@ struct drift_store {
         json_t *baselines; /* unit -> the object stored in baselines.json */
 
         uint64_t write_failures;
+        uint64_t commits;                     /* files written and renamed into place */
         int logged_errors[LOGGED_ERRORS_MAX]; /* errnos logged since the last good write */
         size_t n_logged_errors;
 };
@@ -543,6 +544,7 @@ static int atomic_commit(struct drift_store *s, const char *name, int fd)
                 atomic_abort(s, name);
                 return r;
         }
+        s->commits++;
         if (fsync(s->dir_fd) < 0)
                 note_write_failure(s, negative_errno(), "the state directory (fsync)");
         return 0;
@@ -1265,6 +1267,16 @@ uint64_t drift_store_write_failures(struct drift_store *s)
 
         (void)pthread_mutex_lock(&s->lock);
         n = s->write_failures;
+        (void)pthread_mutex_unlock(&s->lock);
+        return n;
+}
+
+uint64_t drift_store_file_writes(struct drift_store *s)
+{
+        uint64_t n;
+
+        (void)pthread_mutex_lock(&s->lock);
+        n = s->commits;
         (void)pthread_mutex_unlock(&s->lock);
         return n;
 }

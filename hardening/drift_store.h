@@ -150,3 +150,6 @@ uint64_t drift_store_dropped(struct drift_store *s);
 
 /* Failed disk writes since open. */
 uint64_t drift_store_write_failures(struct drift_store *s);
+
+/* Whole files written and renamed into place since the store was opened. Thread-safe. */
+uint64_t drift_store_file_writes(struct drift_store *s);

@@ -403,9 +403,40 @@ static void compare_with_baseline(struct scorer *s, const char *unit,
  * directory after a restart) and record what changed; the first score ever seen becomes
  * the unit's baseline. The new state goes to `changed` for one write at the end of the pass.
  */
+/* Appends a copy of b; on allocation failure the list stays as it was. */
+static int baseline_list_add(struct baseline_list *l, const struct drift_baseline *b)
+{
+        if (l->n == l->cap) {
+                size_t cap = l->cap ? l->cap * 2 : 16;
+                struct drift_baseline *bigger = realloc(l->items, cap * sizeof(*bigger));
+
+                if (!bigger)
+                        return -ENOMEM;
+                l->items = bigger;
+                l->cap = cap;
+        }
+        if (copy_baseline(b, &l->items[l->n]) < 0)
+                return -ENOMEM;
+        l->n++;
+        return 0;
+}
+
+static void baseline_list_release(struct baseline_list *l)
+{
+        for (size_t i = 0; i < l->n; i++)
+                drift_baseline_release(&l->items[i]);
+        free(l->items);
+        *l = (struct baseline_list){};
+}
+
+/*
+ * changed collects every scored unit's new state, first_seen the baselines of units seen for
+ * the first time: each list is written with one file write at the end of the pass (a write
+ * per unit rewrote the whole file each time: quadratic in the number of units).
+ */
 static void track_drift(struct scorer *s, const struct uw_unit *u, const struct entry *prev_entry,
                         const struct score_result *res, struct entry *e, double now,
-                        struct baseline_list *changed)
+                        struct baseline_list *changed, struct baseline_list *first_seen)
 {
         struct drift_baseline cur, stored = {}, accepted = {};
         const struct drift_baseline *prev = NULL;
@@ -427,7 +458,7 @@ static void track_drift(struct scorer *s, const struct uw_unit *u, const struct 
                         e->e.has_baseline = true;
                         e->e.baseline_exposure = accepted.exposure;
                         drift_baseline_release(&accepted);
-                } else if (drift_store_set_baseline(s->drift, &cur) >= 0) {
+                } else if (baseline_list_add(first_seen, &cur) >= 0) {
                         /* The first score seen is the baseline until one is accepted. */
                         e->e.has_baseline = true;
                         e->e.baseline_exposure = cur.exposure;
@@ -443,18 +474,18 @@ static void track_drift(struct scorer *s, const struct uw_unit *u, const struct 
         if (have_stored)
                 drift_baseline_release(&stored);
 
-        if (changed->n == changed->cap) {
-                size_t cap = changed->cap ? changed->cap * 2 : 16;
-                struct drift_baseline *bigger = realloc(changed->items, cap * sizeof(*bigger));
-
-                if (bigger) {
-                        changed->items = bigger;
-                        changed->cap = cap;
-                }
-        }
-        if (changed->n < changed->cap && copy_baseline(&cur, &changed->items[changed->n]) >= 0)
-                changed->n++;
+        (void)baseline_list_add(changed, &cur);
         e->last = cur;
+}
+
+static bool stop_requested(struct scorer *s)
+{
+        bool stop;
+
+        (void)pthread_mutex_lock(&s->lock);
+        stop = s->stop;
+        (void)pthread_mutex_unlock(&s->lock);
+        return stop;
 }
 
 /* Scores what changed in snap; builds the next entry table outside the lock. */
@@ -463,7 +494,7 @@ static void score_snapshot(struct scorer *s, const struct uw_snapshot *snap,
 {
         struct entry *next, *old;
         size_t m = 0, j = 0, n_old;
-        struct baseline_list changed = {};
+        struct baseline_list changed = {}, first_seen = {};
         double now = realtime_now();
         bool first;
 
@@ -477,6 +508,10 @@ static void score_snapshot(struct scorer *s, const struct uw_snapshot *snap,
                 const struct uw_unit *u = &snap->units[i];
                 struct score_input in;
                 struct entry e = {};
+
+                /* A first pass over a big host takes a while: stopping must not wait for it. */
+                if (i % 64 == 63 && stop_requested(s))
+                        break;
 
                 if (score_input_of(u, &in) < 0)
                         continue;
@@ -511,7 +546,7 @@ static void score_snapshot(struct scorer *s, const struct uw_snapshot *snap,
                                 e.e.has_baseline = prev_entry->e.has_baseline;
                                 e.e.baseline_exposure = prev_entry->e.baseline_exposure;
                         }
-                        track_drift(s, u, prev_entry, scratch, &e, now, &changed);
+                        track_drift(s, u, prev_entry, scratch, &e, now, &changed, &first_seen);
                 }
                 if (!e.name) {
                         entry_release(&e);
@@ -521,12 +556,13 @@ static void score_snapshot(struct scorer *s, const struct uw_snapshot *snap,
                 next[m++] = e;
         }
 
-        /* The last scored state of every unit that changed, in one write. */
+        /* New baselines and the last scored state of every unit that changed: a write each. */
+        if (s->drift && first_seen.n > 0)
+                (void)drift_store_set_baselines(s->drift, first_seen.items, first_seen.n);
         if (s->seen && changed.n > 0)
                 (void)drift_store_set_baselines(s->seen, changed.items, changed.n);
-        for (size_t i = 0; i < changed.n; i++)
-                drift_baseline_release(&changed.items[i]);
-        free(changed.items);
+        baseline_list_release(&first_seen);
+        baseline_list_release(&changed);
 
         (void)pthread_mutex_lock(&s->lock);
         s->entries = next;

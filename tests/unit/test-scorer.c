@@ -204,6 +204,54 @@ Test(scorer, drift_events_survive_a_restart)
         scorer_free(sc);
 }
 
+/* Regression: the first pass wrote the baselines file once per unit (quadratic). */
+Test(scorer, first_pass_writes_the_baselines_once)
+{
+        char dir[] = "/tmp/unitwatch-firstpass-XXXXXX";
+        json_t *fx = json_load_file(FIX "sandbox-t-hard.service.json", 0, NULL);
+        struct uw_snapshot *s = uw_snapshot_new("/sys/fs/cgroup", 40);
+        struct unit_exposure *e = NULL;
+        struct drift_baseline b = {};
+        struct scorer *sc;
+        uint64_t before;
+        size_t n = 0;
+
+        cr_assert_not_null(mkdtemp(dir));
+        cr_assert_not_null(fx);
+        for (int i = 0; i < 40; i++) {
+                struct unit_props p = {};
+                char name[32];
+
+                (void)snprintf(name, sizeof(name), "t-%02d.service", i);
+                p.id = strdup(name);
+                p.load_state = strdup("loaded");
+                p.sandbox = json_deep_copy(json_object_get(fx, "sandbox"));
+                cr_assert_eq(uw_snapshot_add(s, name, NULL, NULL, &p, NULL), 0);
+                unit_props_release(&p);
+        }
+        json_decref(fx);
+        uw_snapshot_sort(s);
+        cr_assert_eq(scorer_new(load_groups(), NULL, dir, &sc), 0);
+        before = drift_store_file_writes(scorer_drift(sc));
+        scorer_submit(sc, s);
+        uw_snapshot_unref(s);
+        for (int i = 0; i < 500 && n != 40; i++) {
+                (void)usleep(10000);
+                free(e);
+                e = NULL;
+                cr_assert_eq(scorer_exposures(sc, &e, &n), 0);
+        }
+        free(e);
+        cr_assert_eq(n, 40);
+        (void)usleep(50000);
+        cr_assert_eq(drift_store_file_writes(scorer_drift(sc)) - before, 1,
+                     "40 new baselines in %llu writes",
+                     (unsigned long long)(drift_store_file_writes(scorer_drift(sc)) - before));
+        cr_assert_eq(drift_store_get_baseline(scorer_drift(sc), "t-39.service", &b), 0);
+        drift_baseline_release(&b);
+        scorer_free(sc);
+}
+
 Test(scorer, accepted_exceptions_are_no_drift)
 {
         char dir[] = "/tmp/unitwatch-accept-XXXXXX";
