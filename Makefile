@@ -103,13 +103,13 @@ promtool-check: $(BUILD)/unitwatchd
 packaging-check: $(BUILD)/unitwatchd
 	tests/packaging-check.sh $(BUILD)/unitwatchd
 
-bench: $(BUILD)/bench-collect
+bench: $(BUILD)/bench-collect $(BUILD)/unitwatchd
 	$(BUILD)/bench-collect
 
 $(BUILD)/bench-collect: bench/bench-collect.c $(BUILD)/libunitwatch.a
 	$(CC) $(CFLAGS) -I. -o $@ $< $(BUILD)/libunitwatch.a $(LDLIBS)
 
-vm-bench: $(BUILD)/unitwatchd
+vm-bench: $(BUILD)/unitwatchd $(BUILD)/bench-collect
 	bench/vm-bench.sh
 
 vm-check: $(BUILD)/unitwatchd
