@@ -9,6 +9,7 @@
 #   UNITWATCH_BENCH_PEERS    counts at which node_exporter and netdata run too (default: all)
 #   UNITWATCH_BENCH_PERSIST  counts at which the daemon also starts once with its drift state
 #                            on disk (default: the smallest count)
+#   UNITWATCH_BENCH_PHASES   what runs (default "unitwatch floor scoring node_exporter netdata")
 #   UNITWATCH_VM_KEEP=1      keep the share directory (guest.log, console.log, JSON)
 #   UNITWATCH_VM_TIMEOUT     seconds before qemu is killed (default 3600)
 # The image is the test tier's plus Debian's prometheus-node-exporter and netdata (a separate
@@ -41,6 +42,7 @@ chmod 0755 "$share/guest-run.sh"
 echo "$sizes" > "$share/units"
 echo "${UNITWATCH_BENCH_PEERS:-$sizes}" > "$share/peers"
 echo "${UNITWATCH_BENCH_PERSIST:-${sizes%% *}}" > "$share/persist"
+echo "${UNITWATCH_BENCH_PHASES:-unitwatch floor scoring node_exporter netdata}" > "$share/phases"
 echo "vm-bench: ${sizes// /, } services, guest log in $share/guest.log while it runs" >&2
 started=$(date +%s)
 UNITWATCH_VM_IMAGE=$image UNITWATCH_VM_MEM=${UNITWATCH_VM_MEM:-3072} \

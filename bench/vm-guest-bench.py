@@ -9,11 +9,13 @@ disturbs another:
   scoring             `unitwatchd security` against `systemd-analyze security`, all services
   node_exporter       Debian's prometheus-node-exporter, systemd collector only: CPU per
                       scrape, RSS, scrape latency
-  netdata             Debian's netdata, cgroups collection only: CPU per second and RSS at
-                      its default 1 s interval
+  netdata             Debian's netdata, cgroups collection only (as root, its other
+                      collectors, health and ML off): CPU per second and RSS at its
+                      default 1 s interval
 
 SHARE/peers lists the sizes at which the peers run too (default: every size), SHARE/persist
-those at which the daemon also starts once with its drift state on disk (default: none). Each tool runs
+those at which the daemon also starts once with its drift state on disk (default: none),
+SHARE/phases which of unitwatch, floor, scoring, node_exporter, netdata run (default: all). Each tool runs
 in a transient unit of its own, so its CPU is its cgroup's cpu.stat usage (children included)
 and its RSS the sum over its processes. Figures go to stdout and SHARE/bench-vm.json. The
 guest runs under TCG: absolute times are inflated; ratios from the same run hold."""
@@ -34,6 +36,9 @@ PEER_SIZES = ([int(x) for x in open(os.path.join(SHARE, "peers")).read().split()
               if os.path.exists(os.path.join(SHARE, "peers")) else SIZES)
 PERSIST_SIZES = ([int(x) for x in open(os.path.join(SHARE, "persist")).read().split()]
                  if os.path.exists(os.path.join(SHARE, "persist")) else [])
+PHASES = (open(os.path.join(SHARE, "phases")).read().split()
+          if os.path.exists(os.path.join(SHARE, "phases"))
+          else ["unitwatch", "floor", "scoring", "node_exporter", "netdata"])
 UWD = os.path.join(SHARE, "unitwatchd")
 BENCH_COLLECT = os.path.join(SHARE, "bench-collect")
 UW_PORT, NE_PORT, ND_PORT = 9839, 9100, 19999
@@ -122,9 +127,12 @@ def start_transient(unit, argv, notify=False):
         raise
 
 
-def wait_http(port, path, timeout):
+def wait_http(port, path, timeout, unit=None):
     t0 = time.monotonic()
     while time.monotonic() - t0 < timeout:
+        if unit and sh("systemctl", "is-active", unit, check=False).strip() not in (
+                "active", "activating"):
+            raise RuntimeError("%s is not running" % unit)
         try:
             get(port, path, timeout=30)
             return time.monotonic() - t0
@@ -230,7 +238,7 @@ def bench_unitwatch(n):
         row(n, "unitwatch", "first scoring pass (memory-only state)",
             "%d services in %.1f ms" % (scored, ms))
         add("unitwatch", n, "scoring_pass_ms", ms, "ms")
-    return ms
+    return scored, ms
 
 
 def bench_floor(n):
@@ -247,36 +255,43 @@ def bench_floor(n):
     add("unitwatch", n, "collect_vs_floor_ratio", ratio, "x")
 
 
-def bench_scoring(n, pass_ms):
+def bench_scoring(n, scored):
+    """Both tools over every service from the bus. The ratios are per service scored: the
+    daemon's pass covers every loaded service, the tables leave oneshot services out."""
+    pass_services, pass_ms = scored
     t0 = time.monotonic()
     ours = sh(UWD, "security", check=False, timeout=3600)
     ours_s = time.monotonic() - t0
     t0 = time.monotonic()
     theirs = sh("systemd-analyze", "security", "--no-pager", check=False, timeout=3600)
     theirs_s = time.monotonic() - t0
-    rows_ours = max(0, len(ours.splitlines()) - 1)
-    rows_theirs = max(0, len(theirs.splitlines()) - 1)
+    rows_ours = max(1, len(ours.splitlines()) - 1)
+    rows_theirs = max(1, len(theirs.splitlines()) - 1)
+    per_theirs = theirs_s * 1000 / rows_theirs
     row(n, "scoring", "unitwatchd security (bus + score)", "%.2f s, %d services" % (
         ours_s, rows_ours))
-    row(n, "scoring", "systemd-analyze security", "%.2f s, %d services" % (
-        theirs_s, rows_theirs))
+    row(n, "scoring", "systemd-analyze security", "%.2f s, %d services, %.1f ms each" % (
+        theirs_s, rows_theirs, per_theirs))
     row(n, "scoring", "ratio systemd-analyze / unitwatchd security", "%.1fx" % (
-        theirs_s / ours_s))
+        per_theirs / (ours_s * 1000 / rows_ours)))
     add("unitwatch", n, "security_cli_s", ours_s, "s")
     add("systemd-analyze", n, "security_s", theirs_s, "s")
-    add("systemd-analyze", n, "security_vs_unitwatch_cli_ratio", theirs_s / ours_s, "x")
+    add("systemd-analyze", n, "security_per_service_ms", per_theirs, "ms")
+    add("systemd-analyze", n, "security_vs_unitwatch_cli_ratio",
+        per_theirs / (ours_s * 1000 / rows_ours), "x")
     if pass_ms:
-        row(n, "scoring", "ratio systemd-analyze / daemon's scoring pass", "%.0fx" % (
-            theirs_s * 1000 / pass_ms))
-        add("systemd-analyze", n, "security_vs_unitwatch_pass_ratio",
-            theirs_s * 1000 / pass_ms, "x")
+        per_ours = pass_ms / pass_services
+        row(n, "scoring", "ratio systemd-analyze / daemon's scoring pass",
+            "%.1fx (%.2f ms per service in the pass)" % (per_theirs / per_ours, per_ours))
+        add("unitwatch", n, "scoring_per_service_ms", per_ours, "ms")
+        add("systemd-analyze", n, "security_vs_unitwatch_pass_ratio", per_theirs / per_ours, "x")
 
 
 def bench_node_exporter(n, scrapes):
     unit = "ne-bench.service"
     start_transient(unit, ["/usr/bin/prometheus-node-exporter", "--collector.disable-defaults",
                            "--collector.systemd", "--web.listen-address=127.0.0.1:%d" % NE_PORT])
-    wait_http(NE_PORT, "/", 120)
+    wait_http(NE_PORT, "/", 120, unit)
     get(NE_PORT, "/metrics")  # warm-up: the first scrape connects to systemd
     lat = []
     c0 = cpu_usec(unit)
@@ -303,7 +318,14 @@ def bench_node_exporter(n, scrapes):
 
 
 NETDATA_CONF = """[global]
+    run as user = root
     bind socket to IP = 127.0.0.1
+    error log = syslog
+    access log = none
+[directories]
+    cache = /var/cache/nd-bench
+    lib = /var/lib/nd-bench
+    log = /var/log/nd-bench
 [web]
     default port = %d
 [plugins]
@@ -344,13 +366,18 @@ def bench_netdata(n, loaded):
     unit = "nd-bench.service"
     conf = "/run/netdata-bench.conf"
     open(conf, "w").write(NETDATA_CONF)
+    for d in ("/var/cache/nd-bench", "/var/lib/nd-bench", "/var/log/nd-bench"):
+        os.makedirs(d, exist_ok=True)
     start_transient(unit, ["/usr/sbin/netdata", "-D", "-c", conf])
     t0 = time.monotonic()
-    wait_http(ND_PORT, "/api/v1/info", 300)
-    # Until it charts every service (it looks for new cgroups every 10 s), at most 10 min.
-    seen = 0
-    while time.monotonic() - t0 < 600:
-        seen = netdata_services()
+    wait_http(ND_PORT, "/api/v1/info", 300, unit)
+    # Until it charts every service (it looks for new cgroups every 10 s): at most 10 min,
+    # and no longer than 40 s without a new one.
+    seen, last_change = 0, time.monotonic()
+    while time.monotonic() - t0 < 600 and time.monotonic() - last_change < 40:
+        now_seen = netdata_services()
+        if now_seen != seen:
+            seen, last_change = now_seen, time.monotonic()
         if seen >= n:
             break
         time.sleep(5)
@@ -372,6 +399,28 @@ def bench_netdata(n, loaded):
     return per_s, rss
 
 
+def journal_of(unit):
+    log(sh("systemctl", "status", "--no-pager", "-l", unit, check=False))
+    log(sh("journalctl", "-u", unit, "--no-pager", "-n", "40", "-o", "short-monotonic",
+           check=False))
+
+
+def phase(name, unit, fn, *args):
+    """Runs one tool's measurements; a failure is reported with the unit's journal and the
+    run goes on with the next tool."""
+    if name not in PHASES:
+        return None
+    try:
+        return fn(*args)
+    except Exception as e:  # noqa: BLE001 - any failure of one tool must not end the run
+        log("  %s FAILED: %s: %s" % (name, type(e).__name__, e))
+        TABLE.append((args[0], name, "FAILED", "%s: %s" % (type(e).__name__, e)))
+        if unit:
+            journal_of(unit)
+            stop(unit)
+        return None
+
+
 def main():
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -382,19 +431,20 @@ def main():
         loaded = grow_services(n)
         add("guest", n, "services_loaded", loaded, "services")
         if n in PERSIST_SIZES:
-            bench_unitwatch_persisted(n)
-        pass_ms = bench_unitwatch(n)
+            phase("unitwatch", "uwd-bench-persist.service", bench_unitwatch_persisted, n)
+        scored = phase("unitwatch", "uwd-bench.service", bench_unitwatch, n) or (0, None)
         if os.access(BENCH_COLLECT, os.X_OK):
-            bench_floor(n)
-        bench_scoring(n, pass_ms)
+            phase("floor", None, bench_floor, n)
+        phase("scoring", None, bench_scoring, n, scored)
         if n not in PEER_SIZES:
             continue
         if os.access("/usr/bin/prometheus-node-exporter", os.X_OK):
-            bench_node_exporter(n, 3 if n >= 500 else 5)
+            phase("node_exporter", "ne-bench.service", bench_node_exporter, n,
+                  3 if n >= 500 else 5)
         else:
             log("  node_exporter: not in this image")
         if os.access("/usr/sbin/netdata", os.X_OK):
-            bench_netdata(n, loaded)
+            phase("netdata", "nd-bench.service", bench_netdata, n, loaded)
         else:
             log("  netdata: not in this image")
 
