@@ -1055,13 +1055,28 @@ static void record(const char *tool, unsigned n, const char *prefix, double ms)
         result_add(tool, n, per_unit, ms * 1000 / n, "us");
 }
 
+/*
+ * Writes the figures to path. Figures already there from elsewhere (the VM's, written by
+ * vm-bench.sh) are kept; those from here (the same "where") are replaced.
+ */
 static int write_json(const char *path)
 {
+        json_auto_t *old = json_load_file(path, 0, NULL);
         json_auto_t *list = json_array();
+        json_t *entry;
+        size_t i;
 
         if (!list)
                 return -ENOMEM;
-        for (size_t i = 0; i < n_results; i++) {
+        if (json_is_array(old))
+                json_array_foreach(old, i, entry)
+                {
+                        const char *w = json_string_value(json_object_get(entry, "where"));
+
+                        if (w && !streq(w, where) && json_array_append(list, entry) < 0)
+                                return -ENOMEM;
+                }
+        for (i = 0; i < n_results; i++) {
                 const struct result *x = &results[i];
                 json_t *o = json_pack("{s:s, s:I, s:s, s:f, s:s, s:s}", "tool", x->tool, "units",
                                       (json_int_t)x->units, "metric", x->metric, "value", x->value,

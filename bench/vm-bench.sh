@@ -51,11 +51,44 @@ UNITWATCH_VM_IMAGE=$image UNITWATCH_VM_MEM=${UNITWATCH_VM_MEM:-3072} \
 sed -n '/^==== results/,$p' "$share/guest.log"
 echo "(VM run: $(( $(date +%s) - started )) s)"
 
-# The guest's figures join the host's in build/bench.json, replacing earlier VM figures.
+# The guest's figures join the host's in build/bench.json, replacing earlier VM figures, with
+# the ratios peer / unitwatch computed from them.
 python3 - "$JSON" "$share/bench-vm.json" <<'EOF'
 import json, os, sys
 path, vm = sys.argv[1], json.load(open(sys.argv[2]))
+fig = {(r["tool"], r["units"], r["metric"]): r["value"] for r in vm}
+RATIOS = (  # name, numerator, denominator, what
+    ("node_exporter_cpu_per_scrape_vs_unitwatch_cycle", ("node_exporter", "cpu_per_scrape_ms"),
+     ("unitwatch", "cpu_per_cycle_ms"), "CPU: a node_exporter scrape / a unitwatch cycle"),
+    ("node_exporter_scrape_vs_unitwatch_metrics", ("node_exporter", "scrape_median_ms"),
+     ("unitwatch", "metrics_gzip_median_ms"), "latency: node_exporter scrape / unitwatch /metrics"),
+    ("node_exporter_rss_vs_unitwatch", ("node_exporter", "rss_kib"), ("unitwatch", "rss_kib"),
+     "RSS: node_exporter / unitwatch"),
+    ("netdata_cpu_per_second_vs_unitwatch", ("netdata", "cpu_per_second_ms"),
+     ("unitwatch", "cpu_per_second_ms"), "CPU per second, default intervals: netdata / unitwatch"),
+    ("netdata_cpu_per_update_vs_unitwatch_cycle", ("netdata", "cpu_per_second_ms"),
+     ("unitwatch", "cpu_per_cycle_ms"), "CPU per refresh: netdata (1 s) / unitwatch (10 s)"),
+    ("netdata_rss_vs_unitwatch", ("netdata", "rss_kib"), ("unitwatch", "rss_kib"),
+     "RSS: netdata / unitwatch"),
+    ("systemd_analyze_vs_unitwatch_scoring", ("systemd-analyze", "security_per_service_ms"),
+     ("unitwatch", "scoring_per_service_ms"), "scoring per service: systemd-analyze / daemon"),
+    ("systemd_analyze_vs_unitwatch_security_cli", ("systemd-analyze", "security_s"),
+     ("unitwatch", "security_cli_s"), "all services: systemd-analyze / unitwatchd security"),
+)
+for (tool, n, metric), v in list(fig.items()):
+    if tool == "unitwatch" and metric == "cpu_per_cycle_ms":
+        fig[("unitwatch", n, "cpu_per_second_ms")] = v / 10  # the 10 s interval
+out = []
+print("\nratios, peer / unitwatch, same guest and run (> 1: unitwatch is cheaper or faster)")
+for n in sorted({r["units"] for r in vm}):
+    for name, (t1, m1), (t2, m2), what in RATIOS:
+        a, b = fig.get((t1, n, m1)), fig.get((t2, n, m2))
+        if a is None or not b:
+            continue
+        print("%6d  %-56s %8.1fx" % (n, what, a / b))
+        out.append({"tool": "ratio", "units": n, "metric": name, "value": a / b,
+                    "unit_of_measure": "x", "where": "vm"})
 old = json.load(open(path)) if os.path.exists(path) else []
-json.dump([r for r in old if r.get("where") != "vm"] + vm, open(path, "w"), indent=2)
-print("results: %s (%d figures from the VM)" % (path, len(vm)))
+json.dump([r for r in old if r.get("where") != "vm"] + vm + out, open(path, "w"), indent=2)
+print("results: %s (%d figures from the VM)" % (path, len(vm) + len(out)))
 EOF
