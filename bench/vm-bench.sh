@@ -9,7 +9,8 @@
 #   UNITWATCH_BENCH_PEERS    counts at which node_exporter and netdata run too (default: all)
 #   UNITWATCH_BENCH_PERSIST  counts at which the daemon also starts once with its drift state
 #                            on disk (default: the smallest count)
-#   UNITWATCH_BENCH_PHASES   what runs (default "unitwatch floor scoring node_exporter netdata")
+#   UNITWATCH_BENCH_PHASES   what runs (default "unitwatch floor scoring node_exporter netdata";
+#                            "rssdiag" adds RSS with one malloc arena, without scorer, without bus)
 #   UNITWATCH_VM_KEEP=1      keep the share directory (guest.log, console.log, JSON)
 #   UNITWATCH_VM_TIMEOUT     seconds before qemu is killed (default 3600)
 # The image is the test tier's plus Debian's prometheus-node-exporter and netdata (a separate

@@ -15,7 +15,8 @@ disturbs another:
 
 SHARE/peers lists the sizes at which the peers run too (default: every size), SHARE/persist
 those at which the daemon also starts once with its drift state on disk (default: none),
-SHARE/phases which of unitwatch, floor, scoring, node_exporter, netdata run (default: all). Each tool runs
+SHARE/phases which of unitwatch, rssdiag, floor, scoring, node_exporter, netdata run (default:
+all but rssdiag, which starts the daemon four more times to see where its memory goes). Each tool runs
 in a transient unit of its own, so its CPU is its cgroup's cpu.stat usage (children included)
 and its RSS the sum over its processes. Figures go to stdout and SHARE/bench-vm.json. The
 guest runs under TCG: absolute times are inflated; ratios from the same run hold."""
@@ -161,8 +162,9 @@ def grow_services(n):
 def scoring_pass(unit):
     """(services, ms) of the daemon's first scoring pass, from its journal."""
     journal = sh("journalctl", "-u", unit, "-o", "cat", "--no-pager")
-    m = re.search(r"^scored (\d+) services in ([\d.]+) ms$", journal, re.M)
-    return (int(m.group(1)), float(m.group(2))) if m else (0, None)
+    # The unit's journal spans its earlier runs (smaller sizes): the last pass is this run's.
+    m = re.findall(r"^scored (\d+) services in ([\d.]+) ms$", journal, re.M)
+    return (int(m[-1][0]), float(m[-1][1])) if m else (0, None)
 
 
 def bench_unitwatch_persisted(n):
@@ -241,6 +243,38 @@ def bench_unitwatch(n):
     return scored, ms
 
 
+def bench_rss_variants(n):
+    """Where the daemon's memory goes with the bus: its RSS 30 s after READY=1 as it runs,
+    with one malloc arena, without the scorer (no systemd-analyze on its PATH, so no scores),
+    and without the bus."""
+    base = [UWD, "--listen", "127.0.0.1:%d" % UW_PORT, "--interval", str(INTERVAL),
+            "--state-dir", "/proc/uwd-bench-no-state"]
+    variants = (
+        ("as run", [], []),
+        ("MALLOC_ARENA_MAX=1", ["-E", "MALLOC_ARENA_MAX=1"], []),
+        ("no scorer", ["-E", "PATH=/nonexistent"], []),
+        ("no bus, no scorer", [], ["--no-bus"]),
+    )
+    for name, props, flags in variants:
+        unit = "uwd-rss.service"
+        try:
+            sh("systemd-run", "--quiet", "--unit=" + unit, "-p", "Type=notify", "-p",
+               "TimeoutStartSec=1200", *props, "--", *base, *flags)
+            time.sleep(30)
+            rss = rss_kib(unit)
+            anon = 0
+            pid = open(cgroup_of(unit) + "/cgroup.procs").read().split()[0]
+            m = re.search(r"^Anonymous:\s+(\d+)", open("/proc/%s/smaps_rollup" % pid).read(),
+                          re.M)
+            anon = int(m.group(1)) if m else 0
+        finally:
+            stop(unit)
+        row(n, "unitwatch", "RSS, " + name, "%.1f MiB (anonymous %.1f MiB)" % (
+            rss / 1024, anon / 1024))
+        add("unitwatch", n, "rss_kib_" + re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_"),
+            rss, "KiB")
+
+
 def bench_floor(n):
     out = os.path.join(SHARE, "bench-real-%d.json" % n)
     text = sh(BENCH_COLLECT, "--real", "/sys/fs/cgroup", out)
@@ -260,25 +294,30 @@ def bench_scoring(n, scored):
     daemon's pass covers every loaded service, the tables leave oneshot services out."""
     pass_services, pass_ms = scored
     t0 = time.monotonic()
-    ours = sh(UWD, "security", check=False, timeout=3600)
-    ours_s = time.monotonic() - t0
+    cli = subprocess.run([UWD, "security"], capture_output=True, text=True, timeout=3600)
+    ours_s, ours = time.monotonic() - t0, cli.stdout
     t0 = time.monotonic()
     theirs = sh("systemd-analyze", "security", "--no-pager", check=False, timeout=3600)
     theirs_s = time.monotonic() - t0
     rows_ours = max(1, len(ours.splitlines()) - 1)
     rows_theirs = max(1, len(theirs.splitlines()) - 1)
     per_theirs = theirs_s * 1000 / rows_theirs
-    row(n, "scoring", "unitwatchd security (bus + score)", "%.2f s, %d services" % (
-        ours_s, rows_ours))
     row(n, "scoring", "systemd-analyze security", "%.2f s, %d services, %.1f ms each" % (
         theirs_s, rows_theirs, per_theirs))
-    row(n, "scoring", "ratio systemd-analyze / unitwatchd security", "%.1fx" % (
-        per_theirs / (ours_s * 1000 / rows_ours)))
-    add("unitwatch", n, "security_cli_s", ours_s, "s")
     add("systemd-analyze", n, "security_s", theirs_s, "s")
     add("systemd-analyze", n, "security_per_service_ms", per_theirs, "ms")
-    add("systemd-analyze", n, "security_vs_unitwatch_cli_ratio",
-        per_theirs / (ours_s * 1000 / rows_ours), "x")
+    if cli.returncode != 0:
+        why = (cli.stderr.strip().splitlines() or ["no message"])[-1]
+        row(n, "scoring", "unitwatchd security (bus + score)", "FAILED after %.1f s (exit %d): "
+            "%s" % (ours_s, cli.returncode, why))
+    else:
+        row(n, "scoring", "unitwatchd security (bus + score)", "%.2f s, %d services" % (
+            ours_s, rows_ours))
+        row(n, "scoring", "ratio systemd-analyze / unitwatchd security", "%.1fx" % (
+            per_theirs / (ours_s * 1000 / rows_ours)))
+        add("unitwatch", n, "security_cli_s", ours_s, "s")
+        add("systemd-analyze", n, "security_vs_unitwatch_cli_ratio",
+            per_theirs / (ours_s * 1000 / rows_ours), "x")
     if pass_ms:
         per_ours = pass_ms / pass_services
         row(n, "scoring", "ratio systemd-analyze / daemon's scoring pass",
@@ -433,6 +472,7 @@ def main():
         if n in PERSIST_SIZES:
             phase("unitwatch", "uwd-bench-persist.service", bench_unitwatch_persisted, n)
         scored = phase("unitwatch", "uwd-bench.service", bench_unitwatch, n) or (0, None)
+        phase("rssdiag", "uwd-rss.service", bench_rss_variants, n)
         if os.access(BENCH_COLLECT, os.X_OK):
             phase("floor", None, bench_floor, n)
         phase("scoring", None, bench_scoring, n, scored)
