@@ -199,13 +199,13 @@ rules-check: $(BUILD)/unitwatchd
 nix-check: $(BUILD)/unitwatchd
 	UNITWATCHD=$(BUILD)/unitwatchd tests/nix/check.sh
 
-bench: $(BUILD)/bench-collect
+bench: $(BUILD)/bench-collect $(BUILD)/unitwatchd
 	$(BUILD)/bench-collect
 
 $(BUILD)/bench-collect: bench/bench-collect.c $(BUILD)/libunitwatch.a
 	$(CC) $(CFLAGS) -I. -o $@ $< $(BUILD)/libunitwatch.a $(LDLIBS)
 
-vm-bench: $(BUILD)/unitwatchd
+vm-bench: $(BUILD)/unitwatchd $(BUILD)/bench-collect
 	bench/vm-bench.sh
 
 vm-check: $(BUILD)/unitwatchd

@@ -25,6 +25,9 @@
 #   UNITWATCH_VM_MIRROR   Debian mirror URL (default: the one apt uses on this host)
 #   UNITWATCH_VM_REBUILD  set to 1 to ignore the cached image (the rootfs tar is still reused;
 #                         delete the cache directory to debootstrap afresh)
+#   UNITWATCH_VM_EXTRA_PACKAGES  more Debian packages, space-separated (vm-bench adds the
+#                         peers it compares with); a separate cached tree and image. Their
+#                         services are disabled in the image: whoever needs one starts it.
 set -euo pipefail
 
 readonly SUITE=bookworm
@@ -46,6 +49,8 @@ readonly PACKAGES=(
         # the terminal view scenario (unitwatchd top under tmux)
         tmux
 )
+read -r -a EXTRA_PACKAGES <<<"${UNITWATCH_VM_EXTRA_PACKAGES:-}"
+readonly EXTRA_PACKAGES
 
 SCRIPT_PATH=$(readlink -f "${BASH_SOURCE[0]}")
 CACHE=${UNITWATCH_VM_CACHE:-${XDG_CACHE_HOME:-/var/cache}/unitwatch-vm}
@@ -112,7 +117,7 @@ build_rootfs_tar() {
         CLEANUP+=("$work")
 
         local include
-        include=$(IFS=,; echo "${PACKAGES[*]}")
+        include=$(IFS=,; echo "${PACKAGES[*]} ${EXTRA_PACKAGES[*]}" | tr ' ' ',' | sed 's/,*$//')
         log "debootstrap $SUITE from $mirror (variant minbase, +${#PACKAGES[@]} packages)"
         if ! debootstrap --variant=minbase --arch="$ARCH" --include="$include" \
                         "$SUITE" "$work/root" "$mirror" >"$work/debootstrap.log" 2>&1; then
@@ -227,6 +232,17 @@ EOF
         # Alertmanager is there for the alerting scenarios, which start it themselves: its
         # packaged service fails on a guest without a network (its cluster needs an address).
         systemctl --root="$R" disable prometheus-alertmanager.service >/dev/null 2>&1 || true
+        # The extra packages' services (vm-bench's peers) must not run unless asked for: they
+        # would disturb the measurements and the tests. Masked (NAME*.service for a package
+        # NAME-...), so nothing pulls them in; the benchmark runs their binaries itself.
+        local p svc
+        for p in "${EXTRA_PACKAGES[@]}"; do
+                for svc in "$R/lib/systemd/system/${p%%-*}"*.service; do
+                        [[ -e $svc ]] || continue
+                        systemctl --root="$R" mask "$(basename "$svc")" >/dev/null 2>&1 || true
+                done
+        done
+
         # A root shell on the serial console without login, for debugging by hand.
         mkdir -p "$R/etc/systemd/system/serial-getty@ttyS0.service.d"
         cat >"$R/etc/systemd/system/serial-getty@ttyS0.service.d/autologin.conf" <<'EOF'
@@ -286,7 +302,8 @@ main() {
         [[ -n $mirror ]] || die "no Debian mirror found in apt's sources; set UNITWATCH_VM_MIRROR"
 
         local key1 key2
-        key1=$(printf '%s\n' "$SUITE" "$ARCH" "$mirror" "${PACKAGES[@]}" | sha)
+        key1=$(printf '%s\n' "$SUITE" "$ARCH" "$mirror" "${PACKAGES[@]}" "${EXTRA_PACKAGES[@]}" |
+                sha)
         key2=$( { echo "$key1"; cat "$SCRIPT_PATH"; } | sha)
         local tar_path=$CACHE/rootfs-$key1.tar
         local out=$CACHE/image-$key2
