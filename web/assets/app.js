@@ -899,6 +899,15 @@
       ['Unit file', d.fragment_path || '—'],
       ['Drop-ins', d.drop_in_paths && d.drop_in_paths.length ? d.drop_in_paths.join(', ') : '—'],
     ];
+    /* IPAccounting=yes only: absent, not zero, where systemd counts nothing. */
+    if (d.ip) {
+      const ipText = (bytes, packets) =>
+        bytes === undefined
+          ? '—'
+          : fmtBytes(bytes) + (packets === undefined ? '' : ' (' + packets + ' packets)');
+      rows.push(['IP in', ipText(d.ip.ingress_bytes, d.ip.ingress_packets)]);
+      rows.push(['IP out', ipText(d.ip.egress_bytes, d.ip.egress_packets)]);
+    }
     return h(
       'div',
       { class: 'card' },
@@ -1082,6 +1091,56 @@
     return box;
   }
 
+  /* The settings of the unit's files that systemd ignored or does not apply. */
+  function configBlock(r) {
+    const box = h('section', { id: 'config' }, h('h2', null, 'Settings not in effect'));
+    if (!r.ok) {
+      box.append(
+        h(
+          'p',
+          { class: 'muted' },
+          'Not checked (' + ((r.body && r.body.error) || 'HTTP ' + r.status) + ').',
+        ),
+      );
+      return box;
+    }
+    const list = r.body.findings || [];
+    if (!r.body.checked) box.append(h('p', { class: 'muted' }, 'Not checked yet.'));
+    else if (!list.length)
+      box.append(h('p', { class: 'muted' }, "systemd applies every setting of the unit's files."));
+    else
+      box.append(
+        h(
+          'table',
+          { class: 'cards alerts' },
+          h(
+            'thead',
+            null,
+            h(
+              'tr',
+              null,
+              ['Where', 'Setting', 'Kind', 'Why'].map((t) => h('th', null, t)),
+            ),
+          ),
+          h(
+            'tbody',
+            null,
+            list.map((f) =>
+              h(
+                'tr',
+                null,
+                td('Where', null, [(f.file || '?') + (f.line ? ':' + f.line : '')]),
+                td('Setting', null, [(f.key || '') + (f.value != null ? '=' + f.value : '')]),
+                td('Kind', null, [f.kind || '']),
+                td('Why', null, [f.reason || '']),
+              ),
+            ),
+          ),
+        ),
+      );
+    return box;
+  }
+
   function alertsBlock(alerts, name) {
     const mine = alerts.list.filter((a) => a.labels && a.labels.unit === name);
     const box = h('section', { id: 'alerts' }, h('h2', null, 'Alerts'));
@@ -1213,12 +1272,13 @@
 
   async function refreshUnit(first) {
     const name = up.name;
-    const [ur, sr, hr, dr, alerts] = await Promise.all([
+    const [ur, sr, hr, dr, alerts, cr] = await Promise.all([
       getJSON(unitApi(name)),
       getJSON(unitApi(name) + '/series'),
       getJSON(unitApi(name) + '/hardening'),
       getJSON('api/v1/drift?unit=' + encodeURIComponent(name)),
       getAlerts(),
+      getJSON(unitApi(name) + '/config'),
     ]);
     if (name !== up.name) return;
     if (ur.status === 404) {
@@ -1270,6 +1330,7 @@
         h('div', { class: 'grid' }, limitsBlock(d), factsBlock(d)),
       ),
       hardeningBlock(hr),
+      configBlock(cr),
       driftBlock(dr),
     );
     if (!first) window.scrollTo(0, y);
