@@ -9,6 +9,7 @@
   jansson,
   zlib,
   curl,
+  gnutls,
   criterion,
 }:
 
@@ -35,6 +36,7 @@ stdenv.mkDerivation {
     jansson
     zlib
     curl
+    gnutls
   ];
   # Linked into the test binaries, so a host library rather than a build tool.
   checkInputs = [ criterion ];

@@ -106,6 +106,7 @@ let
         jansson = fakePackage "jansson" { };
         zlib = fakePackage "zlib" { };
         curl = fakePackage "curl" { };
+        gnutls = fakePackage "gnutls" { };
         criterion = fakePackage "criterion" { };
       };
     in
