@@ -302,8 +302,9 @@ in
       default = null;
       example = "/run/keys/unitwatch-token";
       description = ''
-        File holding the bearer token for the write endpoints. It is handed to the service
-        as the systemd credential `bearer-token`, never through the Nix store.
+        File holding the bearer token (at least 16 characters) that every request but
+        /healthz and /readyz must carry. It is handed to the service as the systemd
+        credential `bearer-token` and read with `--token-file`, never through the Nix store.
       '';
     };
   };
@@ -345,6 +346,11 @@ in
             (lib.getExe cfg.package)
             "--config"
             "${configFile}"
+          ]
+          # %d: systemd's credentials directory, where LoadCredential= below puts the token.
+          ++ lib.optionals (cfg.bearerTokenFile != null) [
+            "--token-file"
+            "%d/bearer-token"
           ]
           ++ lib.optional (cfg.extraFlags != [ ]) (lib.escapeShellArgs cfg.extraFlags)
         );
@@ -404,8 +410,7 @@ in
 
         # toString keeps a path literal from being copied into the store.
         EnvironmentFile = lib.mkIf (cfg.environmentFile != null) (toString cfg.environmentFile);
-        # TODO: unitwatchd does not read the token yet; once it does, it finds it in
-        # $CREDENTIALS_DIRECTORY/bearer-token.
+        # The token reaches the daemon as a credential (ExecStart's --token-file above).
         LoadCredential = lib.mkIf (
           cfg.bearerTokenFile != null
         ) "bearer-token:${toString cfg.bearerTokenFile}";

@@ -278,8 +278,10 @@ def check_eval(unit_path, eval_path, unitwatchd=None):
     expect("custom: LoadCredential", sc.get("LoadCredential"),
            "bearer-token:/run/keys/unitwatch-token")
     exec_start = sc.get("ExecStart", "")
-    if not re.search(r"--config \S+ '?--log-level'? '?debug'?$", exec_start):
-        fail(f"custom: extraFlags are not at the end of ExecStart: {exec_start!r}")
+    if not re.search(r"--config \S+ --token-file %d/bearer-token '?--log-level'? '?debug'?$",
+                     exec_start):
+        fail(f"custom: the token's credential and then extraFlags do not end ExecStart: "
+             f"{exec_start!r}")
     cfg = config_of("custom", exec_start, unitwatchd, workdir)
     if cfg is not None:
         expect("custom: config listen", cfg.get("listen"), ["[::1]:9900"])
