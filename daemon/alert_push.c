@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../web/escape.h"
+#include "../web/render_alerts.h"
 #include "log.h"
 #include "util.h"
 
@@ -58,31 +58,6 @@ static double real_now(void)
         return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static json_t *json_text(const char *s)
-{
-        _cleanup_free_ char *safe = NULL;
-
-        if (utf8_is_valid(s, strlen(s)))
-                return json_string(s);
-        safe = utf8_escape_invalid(s);
-        return safe ? json_string(safe) : NULL;
-}
-
-/* RFC 3339 in UTC with milliseconds, as Alertmanager writes it. */
-static json_t *json_time(double t)
-{
-        time_t secs = (time_t)floor(t);
-        struct tm tm;
-        char buf[64], out[80];
-
-        if (!gmtime_r(&secs, &tm))
-                return NULL;
-        (void)strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-        (void)snprintf(out, sizeof(out), "%s.%03dZ", buf,
-                       (int)fmin(999, floor((t - (double)secs) * 1000)));
-        return json_string(out);
-}
-
 int alert_push_payload(const struct uw_alert *alerts, size_t n, const char *host, double now,
                        double resend_interval, char **ret)
 {
@@ -98,16 +73,17 @@ int alert_push_payload(const struct uw_alert *alerts, size_t n, const char *host
                 if (a->state != ALERT_FIRING && a->state != ALERT_RESOLVED)
                         continue;
                 labels = json_pack("{s:s, s:o*, s:s}", "alertname", alert_rule_to_string(a->rule),
-                                   "unit", json_text(a->unit), "severity",
+                                   "unit", render_json_text(a->unit), "severity",
                                    alert_severity_to_string(a->severity));
                 if (labels && host)
-                        (void)json_object_set_new(labels, "host", json_text(host));
-                ann = json_pack("{s:o*, s:o*}", "summary", json_text(a->summary), "description",
-                                json_text(a->description));
+                        (void)json_object_set_new(labels, "host", render_json_text(host));
+                ann = json_pack("{s:o*, s:o*}", "summary", render_json_text(a->summary),
+                                "description", render_json_text(a->description));
                 o = json_pack("{s:o, s:o, s:o*, s:o*}", "labels", labels, "annotations", ann,
-                              "startsAt", json_time(a->fired_at), "endsAt",
-                              json_time(a->state == ALERT_RESOLVED ? a->resolved_at
-                                                                   : now + 4 * resend_interval));
+                              "startsAt", render_json_time(a->fired_at), "endsAt",
+                              render_json_time(a->state == ALERT_RESOLVED
+                                                       ? a->resolved_at
+                                                       : now + 4 * resend_interval));
                 if (!o || json_array_append_new(arr, o) < 0)
                         return -ENOMEM;
         }

@@ -9,7 +9,7 @@
 #include "../daemon/util.h"
 #include "escape.h"
 
-static json_t *json_text(const char *s)
+json_t *render_json_text(const char *s)
 {
         _cleanup_free_ char *safe = NULL;
 
@@ -35,12 +35,13 @@ json_t *render_json_time(double t)
 
 json_t *render_json_alert(const struct uw_alert *a)
 {
-        return json_pack("{s:{s:s, s:o*, s:s}, s:s, s:f, s:o, s:o, s:o, s:{s:o*, s:o*}}", "labels",
-                         "alertname", alert_rule_to_string(a->rule), "unit", json_text(a->unit),
-                         "severity", alert_severity_to_string(a->severity), "state",
-                         alert_state_to_string(a->state), "value",
-                         isfinite(a->value) ? a->value : 0.0, "active_at",
-                         render_json_time(a->active_at), "fired_at", render_json_time(a->fired_at),
-                         "resolved_at", render_json_time(a->resolved_at), "annotations", "summary",
-                         json_text(a->summary), "description", json_text(a->description));
+        return json_pack(
+                "{s:{s:s, s:o*, s:s}, s:s, s:f, s:o, s:o, s:o, s:{s:o*, s:o*}}", "labels",
+                "alertname", alert_rule_to_string(a->rule), "unit", render_json_text(a->unit),
+                "severity", alert_severity_to_string(a->severity), "state",
+                alert_state_to_string(a->state), "value", isfinite(a->value) ? a->value : 0.0,
+                "active_at", render_json_time(a->active_at), "fired_at",
+                render_json_time(a->fired_at), "resolved_at", render_json_time(a->resolved_at),
+                "annotations", "summary", render_json_text(a->summary), "description",
+                render_json_text(a->description));
 }

@@ -14,5 +14,8 @@
 /* A new reference, or NULL on allocation failure. */
 json_t *render_json_alert(const struct uw_alert *a);
 
+/* A JSON string of s, invalid UTF-8 escaped; NULL on allocation failure. */
+json_t *render_json_text(const char *s);
+
 /* Seconds since the epoch as RFC 3339 with milliseconds; null for t <= 0. */
 json_t *render_json_time(double t);
